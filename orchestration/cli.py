@@ -1,0 +1,83 @@
+"""The `satudata` command: generate a synthetic quarter, or run a quarter through Dagster."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from orchestration.paths import DATA_DIR_ENV, resolve_data_dir
+from orchestration.quarters import Quarter
+
+
+def _quarter(value: str) -> Quarter:
+    try:
+        return Quarter.parse(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _synth(args: argparse.Namespace) -> int:
+    from orchestration.synth import generate_quarter
+
+    data_dir = resolve_data_dir(args.data_dir)
+    started = time.perf_counter()
+    summary = generate_quarter(args.quarter.key, args.people, seed=args.seed, data_dir=data_dir)
+    rows = summary.get("rows_per_file", {})
+    print(f"satudata synth {args.quarter}: {args.people:,} people, seed {args.seed}, "
+          f"{time.perf_counter() - started:.1f} s")
+    for file_name, count in rows.items():
+        print(f"  {file_name:<24} {count:>10,} rows")
+    print(f"  landing: {data_dir / 'landing' / args.quarter.key}")
+    print(f"  truth:   {data_dir / 'truth' / args.quarter.key}")
+    return 0
+
+
+def ensure_dagster_home(home: Path) -> None:
+    """Create DAGSTER_HOME with an instance file that keeps Dagster's telemetry off."""
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+
+
+def _run(args: argparse.Namespace) -> int:
+    data_dir = resolve_data_dir(args.data_dir)
+    # The code location reads the data dir from the environment, exactly as the UI does.
+    os.environ[DATA_DIR_ENV] = str(data_dir)
+    os.environ.setdefault("DAGSTER_HOME", str(data_dir / "dagster_home"))
+    ensure_dagster_home(Path(os.environ["DAGSTER_HOME"]))
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+    from orchestration.run import run_quarter
+
+    outcome = run_quarter(args.quarter, log_path=data_dir / "logs" / args.quarter.key / "run.log")
+    print(outcome.render())
+    return 0 if outcome.success else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `satudata` console script."""
+    parser = argparse.ArgumentParser(prog="satudata", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    synth = commands.add_parser("synth", help="write a synthetic quarter with its ground truth")
+    synth.add_argument("--quarter", type=_quarter, required=True, help="quarter like 2025Q2")
+    synth.add_argument("--people", type=int, required=True, help="number of listed people")
+    synth.add_argument("--seed", type=int, default=20250601)
+    synth.add_argument("--data-dir", help=f"data dir (default ${DATA_DIR_ENV} or ./data)")
+    synth.set_defaults(handler=_synth)
+
+    run = commands.add_parser("run", help="run one quarter through the Dagster job")
+    run.add_argument("--quarter", type=_quarter, required=True, help="quarter like 2025Q2")
+    run.add_argument("--data-dir", help=f"data dir (default ${DATA_DIR_ENV} or ./data)")
+    run.set_defaults(handler=_run)
+
+    args = parser.parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Everything Dagster loads for the quarterly pipeline, one folder per stage."""

@@ -1,0 +1,1 @@
+"""Reading the quarterly extracts into DuckDB raw tables, by the landing contract."""

@@ -1,0 +1,47 @@
+"""Where a quarter's files live under the data dir (see docs/landing_contract.md)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from orchestration.quarters import Quarter
+
+DATA_DIR_ENV = "SATUDATA_DATA_DIR"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SEEDS_DIR = REPO_ROOT / "dbt_project" / "seeds"
+
+
+def resolve_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
+    """The data dir: the argument, else $SATUDATA_DATA_DIR, else ./data, made absolute."""
+    chosen = data_dir or os.environ.get(DATA_DIR_ENV) or "data"
+    return Path(chosen).expanduser().resolve()
+
+
+@dataclass(frozen=True)
+class QuarterPaths:
+    """The folders and files that belong to one quarter."""
+
+    data_dir: Path
+    quarter: Quarter
+
+    @property
+    def landing(self) -> Path:
+        return self.data_dir / "landing" / self.quarter.key
+
+    @property
+    def truth(self) -> Path:
+        return self.data_dir / "truth" / self.quarter.key
+
+    @property
+    def warehouse(self) -> Path:
+        return self.data_dir / "warehouse" / f"{self.quarter.key}.duckdb"
+
+    @property
+    def publish(self) -> Path:
+        return self.data_dir / "publish" / self.quarter.key
+
+    @property
+    def reports(self) -> Path:
+        return self.data_dir / "reports" / self.quarter.key

@@ -1,0 +1,181 @@
+"""Synthetic quarters of the five landing extracts, with the ground truth behind them.
+
+How a quarter is made (one module per step):
+
+- population: households and people of Jakarta, generated in blocks seeded by (seed, block), so that a
+  person's identity (person_id, NIK, name, birth date) depends only on the seed and the person's index;
+- planting: this quarter's deaths, moves, deactivated NIKs, people living outside Jakarta, invalid NIKs and
+  namesakes of the dead, drawn from generators seeded by (seed, quarter);
+- sources / registries: the rows of each file, with the value variants and errors of corruptions, each
+  named per row in the truth; writers: the files of docs/landing_contract.md and the truth.
+
+Same quarter, people, seed and config give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from .config import PLANTED, SynthConfig
+from .contract import LIST_SOURCES, REGISTRIES, SOURCES
+from .dates import parse_quarter
+from .planting import NO_DATE, PLANTED_NAMES, STATUS_NAMES, World, plant, registry_noise_counts
+from .population import POPULATION_REFERENCE, build_universe, to_days
+from .registries import build_registries
+from .sources import Rows, build_source
+from .writers import write_csv, write_p3ke, write_truth
+
+__all__ = ["SynthConfig", "generate_quarter"]
+
+DEFAULT_SEED = 20250601
+
+
+def generate_quarter(
+    quarter: str,
+    people: int,
+    seed: int = DEFAULT_SEED,
+    data_dir: Path | str = "data",
+    config: SynthConfig | None = None,
+) -> dict:
+    """Write <data_dir>/landing/<quarter>/ (5 files) and <data_dir>/truth/<quarter>/ (persons.parquet, source_rows.parquet, summary.json); return the summary dict."""  # noqa: E501
+    q = parse_quarter(quarter)
+    if isinstance(people, bool) or not isinstance(people, (int, np.integer)) or people < 1:
+        raise ValueError(f"people must be a positive whole number, got {people!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative whole number, got {seed!r}")
+    people, seed = int(people), int(seed)
+    cfg = config if config is not None else SynthConfig()
+    if not isinstance(cfg, SynthConfig):
+        raise ValueError("config must be a SynthConfig")
+
+    noise = registry_noise_counts(cfg, people)
+    # Ages count back from 2025-01-01, or from an earlier quarter's start so nobody is born after it.
+    reference = min(to_days(POPULATION_REFERENCE), q.start)
+    universe = build_universe(seed, people, int(1.2 * sum(noise.values())) + 1000, cfg, reference)
+    world = plant(universe, cfg, q, seed, people)
+    del universe
+
+    data_dir = Path(data_dir)
+    landing = data_dir / "landing" / q.label
+    staging = data_dir / "landing" / f".{q.label}.partial"
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    try:
+        files = _write_landing(world, cfg, seed, staging)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    # A generated quarter replaces the previous one; the folder only ever holds a complete set of files.
+    if landing.exists():
+        shutil.rmtree(landing)
+    staging.rename(landing)
+
+    summary = _summary(q.label, seed, people, cfg, world, files)
+    write_truth(_persons_table(world), files, world.person_id, summary, data_dir / "truth" / q.label)
+    return summary
+
+
+def _write_landing(world: World, cfg: SynthConfig, seed: int, folder: Path) -> dict[str, Rows]:
+    """Build and write the five files one at a time; return their rows without the written text."""
+    q = world.quarter
+    created = dt.datetime.combine(dt.date(1970, 1, 1) + dt.timedelta(days=q.end), dt.time())
+    files: dict[str, Rows] = {}
+    for source in LIST_SOURCES:
+        rows = build_source(world, cfg, seed, source)
+        _require_rows(rows)
+        if source == "p3ke":
+            write_p3ke(rows, folder, created)
+        else:
+            write_csv(rows, folder)
+        rows.columns, rows.numbers = {}, {}  # written: keep only what the truth needs, to bound memory
+        files[source] = rows
+    for source, rows in build_registries(world, seed).items():
+        _require_rows(rows)
+        write_csv(rows, folder)
+        files[source] = rows
+    return files
+
+
+def _require_rows(rows: Rows) -> None:
+    if len(rows.person) == 0:
+        raise ValueError(f"{rows.source} would have no data rows; raise people or the rates that feed it")
+
+
+def _dates(days: np.ndarray) -> pa.Array:
+    return pa.array(days.astype(np.int32), pa.date32(), mask=days == NO_DATE)
+
+
+def _persons_table(W: World) -> pa.Table:
+    """persons.parquet: one row per person mentioned in any file."""
+    sex = np.where(W.female, "P", "L").astype(object)
+    return pa.table(
+        {
+            "person_id": pa.array(W.person_id, pa.string()),
+            "household_id": pa.array(W.hh_id[W.hh], pa.string()),
+            "nik": pa.array(W.nik, pa.string()),
+            "no_kk": pa.array(W.hh_kk[W.hh], pa.string()),
+            "nama": pa.array(W.name, pa.string()),
+            "jenis_kelamin": pa.array(sex, pa.string()),
+            "tanggal_lahir": _dates(W.dob),
+            "kode_kelurahan": pa.array(W.kode_kelurahan, pa.string()),
+            "status": pa.array(np.array(STATUS_NAMES, dtype=object)[W.status], pa.string()),
+            "status_date": _dates(W.status_date),
+            "planted": pa.array(np.array(PLANTED_NAMES, dtype=object)[W.planted], pa.string()),
+            "namesake_of": pa.array(W.namesake_of, pa.string()),
+            "nik_valid": pa.array(W.nik_valid, pa.bool_()),
+            "desil": pa.array(W.hh_desil[W.hh], pa.int8()),
+            "listed": pa.array(W.listed, pa.bool_()),
+        }
+    )
+
+
+def _summary(
+    quarter: str, seed: int, people: int, cfg: SynthConfig, W: World, files: dict[str, Rows]
+) -> dict:
+    rows = {s: len(files[s].person) for s in SOURCES}
+    list_rows = sum(rows[s] for s in LIST_SOURCES)
+    q = W.quarter
+
+    def counts(mask: np.ndarray) -> dict[str, int]:
+        return {s: int(((W.status == i) & mask).sum()) for i, s in enumerate(STATUS_NAMES)}
+
+    def invalid_share(s: str) -> float:
+        tags = files[s].tags
+        return round(sum("nik_invalid" in t for t in tags.tolist()) / max(len(tags), 1), 5)
+
+    in_quarter = {
+        s: int(
+            ((W.status_date[files[s].person] >= q.start) & (W.status_date[files[s].person] <= q.end)).sum()
+        )
+        for s in REGISTRIES
+    }
+    return {
+        "quarter": quarter,
+        "seed": seed,
+        "people": people,
+        "config": cfg.as_dict(),
+        "rows": rows,
+        "list_rows_total": list_rows,
+        "list_rows_per_listed_person": round(list_rows / people, 4),
+        "duplicate_rows": {s: int(files[s].is_duplicate.sum()) for s in LIST_SOURCES},
+        "invalid_nik_row_share": {s: invalid_share(s) for s in LIST_SOURCES},
+        "persons_total": len(W.person_id),
+        "persons_listed": int(W.listed.sum()),
+        "status_listed": counts(W.listed),
+        "status_unlisted": counts(~W.listed),
+        "planted": {p: int((W.planted == PLANTED_NAMES.index(p)).sum()) for p in PLANTED},
+        "namesakes_whose_dead_twin_is_listed": int(
+            sum(
+                1
+                for t in W.namesake_of[W.namesake_of != None].tolist()  # noqa: E711
+                if t.startswith("P")
+            )
+        ),
+        "registry_rows_dated_in_quarter": in_quarter,
+    }

@@ -1,0 +1,223 @@
+"""Value variants and errors applied to rows, and the tags that name them in the truth."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import names
+from .population import from_ymd, ymd
+
+# Every variant or error a row can carry, as written in source_rows.parquet `corruptions` (in this order).
+# Letter case and kab/kota prefix of region names, and the layout of the address line, are not tagged.
+TAGS = (
+    # names (the truth is the upper-case Dukcapil name)
+    "name_title",
+    "name_abbrev",
+    "name_spelling",
+    "name_old_spelling",
+    "name_typo",
+    "name_titlecase",
+    "name_lowercase",
+    # birth date value errors
+    "dob_swap_day_month",
+    "dob_day_typo",
+    "dob_year_typo",
+    "dob_default_jan1",
+    # date, sex and RT/RW written forms (the canonical forms are YYYY-MM-DD, L/P and unpadded numbers)
+    "date_ddmmyyyy",
+    "date_ddmmyyyy_slash",
+    "date_excel_cell",
+    "sex_word",
+    "rt_rw_padded",
+    # NIK: `nik_invalid` marks any structurally invalid NIK; one kind tag says which
+    "nik_invalid",
+    "nik_person_level",
+    "nik_dash",
+    "nik_zero",
+    "nik_15_digits",
+    "nik_month_13",
+    "nik_serial_0000",
+    "nik_letters",
+    "nik_all_zeros",
+    "nik_is_kk",
+    "nik_digit_typo",
+    "excel_number_nik",
+    # No. KK
+    "kk_invalid",
+    "kk_dash",
+    "kk_zero",
+    "kk_15_digits",
+    "kk_serial_0000",
+    # region and address
+    "provinsi_variant",
+    "kabkota_variant",
+    "region_bps_spelling",
+    "address_stale",
+    "address_outside_dki",
+)
+_BIT = {t: np.uint64(1) << np.uint64(i) for i, t in enumerate(TAGS)}
+
+# Invalid NIK kinds: the placeholder and structural errors of the contract, with their weights.
+NIK_INVALID_KINDS = (
+    "nik_dash",
+    "nik_zero",
+    "nik_15_digits",
+    "nik_month_13",
+    "nik_serial_0000",
+    "nik_letters",
+    "nik_all_zeros",
+    "nik_is_kk",
+)
+ROW_NIK_WEIGHTS = np.array([0.2, 0.12, 0.2, 0.1, 0.1, 0.08, 0.05, 0.15])
+# A person without a valid NIK never has the household's KK as one.
+PERSON_NIK_WEIGHTS = np.array([0.25, 0.15, 0.2, 0.1, 0.1, 0.1, 0.1, 0.0])
+KK_INVALID_KINDS = ("kk_dash", "kk_zero", "kk_15_digits", "kk_serial_0000")
+KK_WEIGHTS = np.array([0.35, 0.2, 0.3, 0.15])
+
+NAME_NONE, NAME_TITLE, NAME_ABBREV, NAME_SPELLING, NAME_OLD, NAME_TYPO = range(6)
+_NAME_TAG = {
+    NAME_TITLE: "name_title",
+    NAME_ABBREV: "name_abbrev",
+    NAME_SPELLING: "name_spelling",
+    NAME_OLD: "name_old_spelling",
+    NAME_TYPO: "name_typo",
+}
+DOB_NONE, DOB_SWAP, DOB_DAY, DOB_YEAR, DOB_JAN1 = range(5)
+_LETTERS = "OISBZ"
+
+
+class Tags:
+    """Per-row set of tags, kept as bits until written."""
+
+    def __init__(self, n: int) -> None:
+        self.bits = np.zeros(n, dtype=np.uint64)
+
+    def add(self, tag: str, mask: np.ndarray | slice) -> None:
+        """Tag the rows selected by `mask`."""
+        self.bits[mask] |= _BIT[tag]
+
+    def strings(self) -> np.ndarray:
+        """Comma-separated tag names per row (empty when none)."""
+        uniq, inv = np.unique(self.bits, return_inverse=True)
+        texts = [",".join(t for t in TAGS if int(b) & int(_BIT[t])) for b in uniq]
+        return np.array(texts, dtype=object)[inv]
+
+
+def invalid_nik(nik: str, kind: str, u: float) -> str:
+    """An invalid written form of a valid 16-digit NIK (kind from NIK_INVALID_KINDS, except nik_is_kk)."""
+    if kind == "nik_dash":
+        return "-"
+    if kind == "nik_zero":
+        return "0"
+    if kind == "nik_all_zeros":
+        return "0" * 16
+    if kind == "nik_15_digits":
+        i = int(u * 16) % 16
+        return nik[:i] + nik[i + 1 :]
+    if kind == "nik_month_13":
+        return nik[:8] + "13" + nik[10:]
+    if kind == "nik_serial_0000":
+        return nik[:12] + "0000"
+    if kind == "nik_letters":
+        i = int(u * 16) % 16
+        return nik[:i] + _LETTERS[int(u * 1000) % len(_LETTERS)] + nik[i + 1 :]
+    raise ValueError(f"unknown NIK error kind {kind}")
+
+
+def invalid_kk(kk: str, kind: str, u: float) -> str:
+    """An invalid written form of a No. KK."""
+    if kind == "kk_dash":
+        return "-"
+    if kind == "kk_zero":
+        return "0"
+    if kind == "kk_15_digits":
+        i = int(u * 16) % 16
+        return kk[:i] + kk[i + 1 :]
+    if kind == "kk_serial_0000":
+        return kk[:12] + "0000"
+    raise ValueError(f"unknown KK error kind {kind}")
+
+
+def nik_digit_typo(nik: str, u: float) -> str:
+    """One mistyped serial digit: the NIK stays well-formed but belongs to nobody (or somebody else)."""
+    i = 12 + int(u * 4) % 4
+    digit = (int(nik[i]) + 1 + int(u * 997) % 9) % 10
+    out = nik[:i] + str(digit) + nik[i + 1 :]
+    return out if out[12:] != "0000" else nik[:15] + ("1" if nik[15] != "1" else "2")
+
+
+def excel_number(nik: str) -> float:
+    """What Excel stores for a 16-digit number: 15 significant digits, the last one lost to 0."""
+    return float(int(nik[:15]) * 10)
+
+
+def name_variant(name: str, kind: int, female: bool, age: float, u1: float, u2: float) -> str | None:
+    """The name changed by one NAME_* variant, or None when that variant does not apply to it."""
+    if kind == NAME_TITLE:
+        return names.add_title(name, female, age, u1)
+    if kind == NAME_ABBREV:
+        return names.abbreviate(name, u1)
+    if kind == NAME_SPELLING:
+        return names.respell(name, u1)
+    if kind == NAME_OLD:
+        return names.old_spelling(name)
+    if kind == NAME_TYPO:
+        return names.typo(name, u1, u2)
+    return None
+
+
+def apply_names(
+    base: np.ndarray,
+    kind: np.ndarray,
+    case: np.ndarray,
+    female: np.ndarray,
+    age: np.ndarray,
+    u1: np.ndarray,
+    u2: np.ndarray,
+    tags: Tags,
+) -> np.ndarray:
+    """Written names per row: variant (where it applies), then letter case (0 upper, 1 title, 2 lower)."""
+    out = base.copy()
+    applied = np.zeros(len(base), dtype=bool)
+    for i in np.flatnonzero(kind != NAME_NONE).tolist():
+        v = name_variant(base[i], int(kind[i]), bool(female[i]), float(age[i]), float(u1[i]), float(u2[i]))
+        if v is not None:
+            out[i] = v
+            applied[i] = True
+    for k, tag in _NAME_TAG.items():
+        tags.add(tag, applied & (kind == k))
+    title = case == 1
+    out[title] = np.array([s.title() for s in out[title]], dtype=object)
+    lower = case == 2
+    out[lower] = np.array([s.lower() for s in out[lower]], dtype=object)
+    tags.add("name_titlecase", title)
+    tags.add("name_lowercase", lower)
+    return out
+
+
+def apply_dob_errors(dob: np.ndarray, kind: np.ndarray, u: np.ndarray, latest: int, tags: Tags) -> np.ndarray:
+    """Birth dates as mistyped per row (DOB_* kinds); a kind that would give an impossible date is skipped."""
+    y, m, d = ymd(dob)
+    ny, nm, nd = y.copy(), m.copy(), d.copy()
+    swap = (kind == DOB_SWAP) & (d <= 12) & (d != m)
+    nm[swap], nd[swap] = d[swap], m[swap]
+    day = kind == DOB_DAY
+    step = np.where(u < 0.5, -1, 1) * (1 + (u * 100).astype(np.int64) % 3)
+    nd[day] = np.clip(d[day] + step[day], 1, 28)
+    year = kind == DOB_YEAR
+    ny[year] = y[year] + np.where(
+        u[year] < 0.7, np.where(u[year] < 0.35, -1, 1), np.where(u[year] < 0.85, -10, 10)
+    )
+    jan1 = (kind == DOB_JAN1) & ~((m == 1) & (d == 1))
+    nm[jan1], nd[jan1] = 1, 1
+    out = from_ymd(ny, nm, nd)
+    ok = (out <= latest) & (out != dob)
+    out = np.where(ok, out, dob)
+    for tag, sel in (
+        ("dob_swap_day_month", swap),
+        ("dob_day_typo", day),
+        ("dob_year_typo", year),
+        ("dob_default_jan1", jan1),
+    ):
+        tags.add(tag, sel & ok)
+    return out

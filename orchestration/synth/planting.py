@@ -1,0 +1,481 @@
+"""This quarter's events: who died, moved, lost their NIK or lives outside Jakarta, plus the planted cases.
+
+Everything here draws from generators seeded by (seed, quarter, stream), so the population stays the same
+from quarter to quarter while the events differ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import names, population
+from .config import STATUSES, SynthConfig
+from .corruptions import NIK_INVALID_KINDS, PERSON_NIK_WEIGHTS, invalid_nik
+from .dates import Quarter
+from .regions import VILLAGE_NAMES, geography, strip_kabkota_prefix
+
+_STREAM_QUARTER = 0x51
+STATUS_NAMES = ("resident",) + STATUSES
+RESIDENT, DECEASED, MOVED_OUT, NIK_DEACTIVATED, MOVED_WITHIN, OUTSIDE = range(len(STATUS_NAMES))
+PLANTED_NAMES = ("", "invalid_nik", "namesake_of_deceased")
+NO_PLANT, INVALID_NIK, NAMESAKE = range(len(PLANTED_NAMES))
+NO_DATE = np.iinfo(np.int32).min  # day numbers are negative before 1970, so no small sentinel
+
+# Programmes (DTKS `bansos`) in the contract's order.
+PROGRAMMES = ("KJP Plus", "KJMU", "KAJ", "KLJ", "KPDJ", "PKH", "BPNT", "Bantuan Pangan", "PKH Lokal")
+
+
+@dataclass
+class World:
+    """Everyone who appears in this quarter's files, with their households and events."""
+
+    quarter: Quarter
+    # Households: the generated ones, then one per added person.
+    hh_id: np.ndarray
+    hh_kel: np.ndarray
+    hh_rt: np.ndarray
+    hh_rw: np.ndarray
+    hh_addr_kind: np.ndarray
+    hh_addr_u: np.ndarray
+    hh_desil: np.ndarray
+    hh_kk: np.ndarray  # 16-digit text
+    hh_out_kec: np.ndarray  # national kecamatan index of an address outside Jakarta, or -1
+    hh_out_village: np.ndarray
+    # Persons.
+    person_id: np.ndarray
+    hh: np.ndarray
+    female: np.ndarray
+    dob: np.ndarray
+    age: np.ndarray  # years at the quarter's first day
+    role: np.ndarray
+    name: np.ndarray
+    nik: np.ndarray  # the NIK as the person's documents carry it (invalid for invalid_nik)
+    nik_valid: np.ndarray
+    birthplace: np.ndarray
+    mother_name: np.ndarray
+    in_src: np.ndarray  # (n, 3) DTKS, P3KE, CARIK
+    listed: np.ndarray
+    status: np.ndarray
+    status_date: np.ndarray
+    planted: np.ndarray
+    namesake_of: np.ndarray
+    nik_kind: np.ndarray  # index into NIK_INVALID_KINDS for invalid_nik people, else -1
+    # Where the person lives now, for people who moved within Jakarta (else the household's address).
+    cur_kel: np.ndarray
+    cur_rt: np.ndarray
+    cur_rw: np.ndarray
+    cur_addr_kind: np.ndarray
+    cur_addr_u: np.ndarray
+    # Pindah registry fields.
+    klasifikasi: np.ndarray
+    dest_code: np.ndarray
+    programmes: np.ndarray
+
+    @property
+    def kode_kelurahan(self) -> np.ndarray:
+        """Kemendagri code of where each person lives now, None outside Jakarta."""
+        geo = geography()
+        out = np.array([str(c) for c in geo.kel_code], dtype=object)[self.cur_kel]
+        outside = (self.status == OUTSIDE) | (self.status == MOVED_OUT)
+        out[outside] = None
+        return out
+
+
+def _weighted_sample(
+    rng: np.random.Generator, candidates: np.ndarray, weights: np.ndarray | None, k: int, what: str
+) -> np.ndarray:
+    """k candidates without replacement, with probability rising with the weight (Efraimidis-Spirakis)."""
+    if k > len(candidates):
+        raise ValueError(
+            f"cannot plant {k} {what}: only {len(candidates)} people are eligible; "
+            "raise people or lower the rate"
+        )
+    u = rng.random(len(candidates))
+    keys = np.log(u) / (np.ones(len(candidates)) if weights is None else weights)
+    top = np.argpartition(-keys, k - 1)[:k] if k else np.zeros(0, dtype=np.int64)
+    return np.sort(candidates[top])
+
+
+def _fill_households(rng: np.random.Generator, listed_per_hh: np.ndarray, k: int) -> np.ndarray:
+    """Whole households whose listed members add up to exactly k people."""
+    chosen = []
+    remaining = k
+    for h in rng.permutation(np.flatnonzero(listed_per_hh > 0)).tolist():
+        if remaining == 0:
+            break
+        size = int(listed_per_hh[h])
+        if size <= remaining:
+            chosen.append(h)
+            remaining -= size
+    if remaining:
+        raise ValueError(f"cannot plant {k} outside_dki people in whole households; raise people")
+    return np.sort(np.array(chosen, dtype=np.int64))
+
+
+def _event_dates(rng: np.random.Generator, dob: np.ndarray, q: Quarter, cfg: SynthConfig) -> np.ndarray:
+    """Registry event dates: a share inside the quarter, the rest in the look-back window, after birth."""
+    n = len(dob)
+    inside = rng.random(n) < cfg.event_in_quarter_share
+    if n and not inside.any():
+        inside[0] = True
+    days = np.where(
+        inside,
+        q.start + np.floor(rng.random(n) * (q.end - q.start + 1)),
+        q.start - 1 - np.floor(rng.random(n) * cfg.event_lookback_days),
+    ).astype(np.int64)
+    return np.clip(days, dob + 1, q.end)
+
+
+def registry_noise_counts(cfg: SynthConfig, people: int) -> dict[str, int]:
+    """Number of unlisted people per registry event kind."""
+    counts = cfg.planted_counts(people)
+    return {
+        s: int(np.floor(cfg.registry_noise_multiplier * counts[s] + 0.5))
+        for s in ("deceased", "moved_out", "nik_deactivated", "moved_within_dki")
+    }
+
+
+def _choose_events(
+    U: population.Universe,
+    cfg: SynthConfig,
+    people: int,
+    age: np.ndarray,
+    stream: Callable[[int], np.random.Generator],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Status (-1 if not mentioned) and planted flag per generated person, and households outside DKI."""
+    counts = cfg.planted_counts(people)
+    listed = U.listed
+    status = np.full(len(U.p_hh), -1, dtype=np.int8)
+    planted = np.zeros(len(U.p_hh), dtype=np.int8)
+
+    listed_per_hh = np.bincount(U.p_hh, weights=listed, minlength=len(U.hh_kel)).astype(np.int64)
+    out_hh = np.zeros(len(U.hh_kel), dtype=bool)
+    out_hh[_fill_households(stream(1), listed_per_hh, counts["outside_dki"])] = True
+    status[listed & out_hh[U.p_hh]] = OUTSIDE
+
+    # Death rises steeply with age (Gompertz-like); moving out peaks among working-age adults.
+    old = np.exp(np.clip(age, 0, 100) / 12.0)
+    working_age = np.where((age >= 18) & (age <= 50), 3.0, 1.0)
+    in_dtks_or_p3ke = U.p_in[:, 0] | U.p_in[:, 1]
+    rng = stream(2)
+    for code, eligible, weights in (
+        (DECEASED, in_dtks_or_p3ke, old),
+        (MOVED_OUT, True, working_age),
+        (NIK_DEACTIVATED, True, None),
+        (MOVED_WITHIN, True, None),
+    ):
+        idx = np.flatnonzero(listed & (status == -1) & eligible)
+        name = STATUS_NAMES[code]
+        status[_weighted_sample(rng, idx, None if weights is None else weights[idx], counts[name], name)] = (
+            code
+        )
+    status[listed & (status == -1)] = RESIDENT
+    residents = np.flatnonzero(status == RESIDENT)
+    planted[_weighted_sample(rng, residents, None, counts["invalid_nik"], "invalid_nik")] = INVALID_NIK
+    planted[
+        _weighted_sample(
+            rng,
+            np.flatnonzero((status == RESIDENT) & (planted == NO_PLANT)),
+            None,
+            counts["namesake_of_deceased"],
+            "namesake_of_deceased",
+        )
+    ] = NAMESAKE
+
+    # Registry records of people in no list.
+    noise = registry_noise_counts(cfg, people)
+    rng = stream(3)
+    pool = ~listed & ~out_hh[U.p_hh]
+    for code, weights in (
+        (DECEASED, old),
+        (MOVED_OUT, working_age),
+        (NIK_DEACTIVATED, None),
+        (MOVED_WITHIN, None),
+    ):
+        idx = np.flatnonzero(pool & (status == -1))
+        name = STATUS_NAMES[code]
+        status[
+            _weighted_sample(
+                rng, idx, None if weights is None else weights[idx], noise[name], f"unlisted {name}"
+            )
+        ] = code
+    return status, planted, out_hh
+
+
+def _twin_listed_dead(p: dict[str, np.ndarray], listed_dead: np.ndarray, namesakes: np.ndarray) -> np.ndarray:
+    """Give each namesake a listed dead twin of the same sex and nearest age, who takes the namesake's name
+    and birth date; return the twins."""
+    taken = np.zeros(len(listed_dead), dtype=bool)
+    twins = np.zeros(len(namesakes), dtype=np.int64)
+    for j, ns in enumerate(namesakes.tolist()):
+        cand = np.flatnonzero(~taken & (p["female"][listed_dead] == p["female"][ns]))
+        if not len(cand):
+            raise ValueError(
+                "not enough listed deceased people to pair with namesakes; lower namesake_listed_dead_share"
+            )
+        best = cand[np.argmin(np.abs(p["dob"][listed_dead[cand]] - p["dob"][ns]))]
+        taken[best] = True
+        twins[j] = listed_dead[best]
+    for key in ("dob", "style", "fam_style", "name_u"):
+        p[key][twins] = p[key][namesakes]
+    return twins
+
+
+def _add_dead_namesakes(
+    rng: np.random.Generator, p: dict[str, np.ndarray], namesakes: np.ndarray, first_hh: int
+) -> np.ndarray:
+    """Append one unlisted dead person per namesake, with the same name, sex and birth date but a NIK issued
+    elsewhere and a household of their own; return their kelurahan."""
+    geo = geography()
+    k = len(namesakes)
+    kec_w = np.bincount(geo.kel_kec, weights=geo.kel_weight, minlength=len(geo.kec_code))
+    dki_area = geo.dki_kec_in_nat[rng.choice(len(geo.kec_code), k, p=kec_w / kec_w.sum())]
+    migrant_area = rng.choice(len(geo.nat_kec_code), k, p=geo.migrant_weight)
+    area = np.where(rng.random(k) < 0.5, dki_area, migrant_area)
+    for key in ("female", "dob", "style", "fam_style", "name_u"):
+        p[key] = np.r_[p[key], p[key][namesakes]]
+    p["area"] = np.r_[p["area"], area]
+    p["hh"] = np.r_[p["hh"], first_hh + np.arange(k)]
+    return rng.choice(len(geo.kel_code), k, p=geo.kel_weight)
+
+
+def plant(U: population.Universe, cfg: SynthConfig, q: Quarter, seed: int, people: int) -> World:
+    """Choose this quarter's events and planted cases and gather everyone the files will mention."""
+    geo = geography()
+
+    def stream(k: int) -> np.random.Generator:
+        return np.random.default_rng([seed, _STREAM_QUARTER, q.year, q.number, k])
+
+    status_u, planted_u, out_hh = _choose_events(U, cfg, people, (q.start - U.p_dob) / 365.2425, stream)
+
+    # Everyone mentioned, in generation order; dead namesakes outside the lists are appended below.
+    sel = np.flatnonzero(status_u >= 0)
+    pos = np.full(len(U.p_hh), -1, dtype=np.int64)
+    pos[sel] = np.arange(len(sel))
+    p = {
+        "female": U.p_female[sel],
+        "dob": U.p_dob[sel],
+        "area": U.p_area[sel],
+        "style": U.p_style[sel],
+        "fam_style": U.hh_group[U.p_hh[sel]],
+        "name_u": U.p_name_u[sel],
+        "hh": U.p_hh[sel],
+    }
+    rng = stream(4)
+    namesakes = pos[np.flatnonzero(planted_u == NAMESAKE)]
+    order = rng.permutation(len(namesakes))
+    n_pair = int(np.floor(cfg.namesake_listed_dead_share * len(namesakes) + 0.5))
+    paired, unpaired = np.sort(namesakes[order[:n_pair]]), np.sort(namesakes[order[n_pair:]])
+    twins = _twin_listed_dead(p, np.flatnonzero((status_u[sel] == DECEASED) & U.listed[sel]), paired)
+    n_h, k = len(U.hh_kel), len(unpaired)
+    new_kel = _add_dead_namesakes(stream(5), p, unpaired, n_h)
+    n = len(sel) + k
+    added = np.arange(len(sel), n)
+    status = np.r_[status_u[sel], np.full(k, DECEASED, dtype=np.int8)]
+    planted = np.r_[planted_u[sel], np.zeros(k, dtype=np.int8)]
+    person_id = np.array(
+        [f"P{u:09d}" for u in sel.tolist()] + [f"X{q.label}-{i + 1:06d}" for i in range(k)], dtype=object
+    )
+    namesake_of = np.full(n, None, dtype=object)
+    namesake_of[paired] = person_id[twins]
+    namesake_of[unpaired] = person_id[added]
+    female, dob, hh = p["female"], p["dob"], p["hh"]
+
+    # NIKs of people whose birth date changed, and of the added people, continue their prefix's serials.
+    nik = np.r_[U.p_nik[sel], np.zeros(k, dtype=np.int64)]
+    changed = np.r_[twins, added]
+    new_prefix = population.nik_prefix(geo.nat_kec_code[p["area"][changed]], dob[changed], female[changed])
+    nik[changed] = new_prefix * 10**4 + population.appended_serials(
+        U.p_nik // 10**4, U.p_nik % 10**4, new_prefix
+    )
+    rng = stream(7)
+    kk_date = q.start - 30 - np.floor(rng.random(k) * 3650).astype(np.int64)
+    kk_pre = population.kk_prefix(geo.kec_code[geo.kel_kec[new_kel]], kk_date)
+    kk_new = kk_pre * 10**4 + population.appended_serials(U.hh_kk // 10**4, U.hh_kk % 10**4, kk_pre)
+    kk = population.separate_kk_from_nik(np.r_[U.hh_kk, kk_new], np.r_[U.p_nik, nik[changed]])
+
+    names_all = names.compose_names(p["style"], p["fam_style"], female, p["name_u"])
+    age = (q.start - dob) / 365.2425
+    status_date = np.full(n, NO_DATE, dtype=np.int64)
+    evented = np.isin(status, (DECEASED, MOVED_OUT, NIK_DEACTIVATED, MOVED_WITHIN))
+    status_date[evented] = _event_dates(stream(6), dob[evented], q, cfg)
+
+    # People without a valid NIK carry one invalid form of it on every document.
+    invalid = planted == INVALID_NIK
+    nik_kind = np.full(n, -1, dtype=np.int64)
+    nik_kind[invalid] = rng.choice(
+        len(NIK_INVALID_KINDS), int(invalid.sum()), p=PERSON_NIK_WEIGHTS / PERSON_NIK_WEIGHTS.sum()
+    )
+    nik_text = np.array([f"{x:016d}" for x in nik.tolist()], dtype=object)
+    u_invalid = rng.random(n)
+    for i in np.flatnonzero(invalid).tolist():
+        nik_text[i] = invalid_nik(nik_text[i], NIK_INVALID_KINDS[nik_kind[i]], u_invalid[i])
+
+    hh_n = n_h + k
+    hh_out_kec = np.full(hh_n, -1, dtype=np.int64)
+    hh_out_kec[:n_h][out_hh] = rng.choice(len(geo.nat_kec_code), int(out_hh.sum()), p=geo.outside_weight)
+    hh_kel = np.r_[U.hh_kel, new_kel]
+    hh_rt = np.r_[U.hh_rt, rng.integers(1, 21, k)]
+    hh_rw = np.r_[U.hh_rw, rng.integers(1, 16, k)]
+    hh_kind = np.r_[U.hh_addr_kind, rng.integers(0, len(population.ADDRESS_KINDS), k)]
+    hh_addr_u = np.r_[U.hh_addr_u, rng.random((k, 3)).astype(np.float32)]
+    desil = np.r_[U.hh_desil, rng.integers(1, 11, k).astype(np.int8)]
+    cur = _moves(stream(8), status, hh_kel[hh], hh_rt[hh], hh_rw[hh], hh_kind[hh], hh_addr_u[hh])
+    klas, dest = _pindah_fields(stream(9), status, hh_kel[hh], cur[0])
+    in_src = np.r_[U.p_in[sel], np.zeros((k, 3), dtype=bool)]
+    return World(
+        quarter=q,
+        hh_id=np.array(
+            [f"H{h:08d}" for h in range(n_h)] + [f"HX{q.label}-{i + 1:06d}" for i in range(k)], dtype=object
+        ),
+        hh_kel=hh_kel,
+        hh_rt=hh_rt,
+        hh_rw=hh_rw,
+        hh_addr_kind=hh_kind,
+        hh_addr_u=hh_addr_u,
+        hh_desil=desil,
+        hh_kk=np.array([f"{x:016d}" for x in kk.tolist()], dtype=object),
+        hh_out_kec=hh_out_kec,
+        hh_out_village=rng.integers(0, len(VILLAGE_NAMES), hh_n),
+        person_id=person_id,
+        hh=hh,
+        female=female,
+        dob=dob,
+        age=age,
+        role=np.r_[U.p_role[sel], np.full(k, population.HEAD)],
+        name=names_all,
+        nik=nik_text,
+        nik_valid=~invalid,
+        birthplace=_birthplaces(p["area"], np.r_[U.p_u[sel, 0], rng.random(k).astype(np.float32)]),
+        mother_name=_mother_names(U, sel, pos, names_all, unpaired),
+        in_src=in_src,
+        listed=in_src.any(axis=1),
+        status=status,
+        status_date=status_date,
+        planted=planted,
+        namesake_of=namesake_of,
+        nik_kind=nik_kind,
+        cur_kel=cur[0],
+        cur_rt=cur[1],
+        cur_rw=cur[2],
+        cur_addr_kind=cur[3],
+        cur_addr_u=cur[4],
+        klasifikasi=klas,
+        dest_code=dest,
+        programmes=_programmes(stream(10), age, desil[hh], hh, in_src[:, 0]),
+    )
+
+
+def _mother_names(
+    U: population.Universe, sel: np.ndarray, pos: np.ndarray, names_all: np.ndarray, added_ns: np.ndarray
+) -> np.ndarray:
+    """Mother's name: the mother in the household when there is one, else a name of the person's group."""
+    mother = np.r_[U.p_mother[sel], U.p_mother[sel[added_ns]]]
+    src = np.r_[sel, sel[added_ns]]
+    out = np.empty(len(src), dtype=object)
+    in_world = (mother >= 0) & (pos[np.maximum(mother, 0)] >= 0)
+    out[in_world] = names_all[pos[mother[in_world]]]
+    outside_world = (mother >= 0) & ~in_world
+    m = mother[outside_world]
+    out[outside_world] = names.compose_names(
+        U.p_style[m], U.hh_group[U.p_hh[m]], U.p_female[m], U.p_name_u[m]
+    )
+    none = mother < 0
+    s = src[none]
+    group = U.hh_group[U.p_hh[s]]
+    out[none] = names.compose_names(group, group, np.ones(len(s), dtype=bool), U.p_mother_u[s])
+    return out
+
+
+def _birthplaces(area: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Place of birth: the kab/kota where the NIK was issued; Jakarta-born people mostly just "JAKARTA"."""
+    geo = geography()
+    kab_names = dict(zip(geo.nat_kab_code.tolist()[::-1], geo.nat_kab_name.tolist()[::-1], strict=True))
+    kab = geo.nat_kab_code[area]
+    uniq, inv = np.unique(kab, return_inverse=True)
+    place = np.array([strip_kabkota_prefix(kab_names[c]) for c in uniq.tolist()], dtype=object)[inv]
+    place[(kab // 100 == 31) & (u < 0.7)] = "JAKARTA"
+    return place
+
+
+def _moves(
+    rng: np.random.Generator,
+    status: np.ndarray,
+    kel: np.ndarray,
+    rt: np.ndarray,
+    rw: np.ndarray,
+    kind: np.ndarray,
+    u: np.ndarray,
+) -> tuple[np.ndarray, ...]:
+    """Current address per person: the household's, or a new kelurahan and street for those who moved."""
+    geo = geography()
+    kel, rt, rw, kind, u = kel.copy(), rt.copy(), rw.copy(), kind.copy(), u.copy()
+    mv = np.flatnonzero(status == MOVED_WITHIN)
+    new = rng.choice(len(geo.kel_code), len(mv), p=geo.kel_weight)
+    kel[mv] = np.where(new == kel[mv], (new + 1) % len(geo.kel_code), new)
+    rt[mv] = rng.integers(1, 21, len(mv))
+    rw[mv] = rng.integers(1, 16, len(mv))
+    kind[mv] = rng.integers(0, len(population.ADDRESS_KINDS), len(mv))
+    u[mv] = rng.random((len(mv), 3)).astype(np.float32)
+    return kel, rt, rw, kind, u
+
+
+def _pindah_fields(
+    rng: np.random.Generator, status: np.ndarray, old_kel: np.ndarray, new_kel: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """KLASIFIKASI_PINDAH and KODE_WILAYAH_TUJUAN per person (empty unless the person moved)."""
+    geo = geography()
+    n = len(status)
+    klas = np.full(n, "", dtype=object)
+    dest = np.full(n, "", dtype=object)
+    within = status == MOVED_WITHIN
+    same_kec = geo.kel_kec[old_kel] == geo.kel_kec[new_kel]
+    same_kab = geo.kec_kab[geo.kel_kec[old_kel]] == geo.kec_kab[geo.kel_kec[new_kel]]
+    klas[within] = np.where(same_kec, "2", np.where(same_kab, "3", "4"))[within]
+    dest[within] = np.array([str(c) for c in geo.kel_code], dtype=object)[new_kel[within]]
+    out = np.flatnonzero(status == MOVED_OUT)
+    kec = rng.choice(len(geo.nat_kec_code), len(out), p=geo.outside_weight)
+    form = rng.random(len(out))
+    suffix = np.where(rng.random(len(out)) < 0.7, 2001, 1001) + rng.integers(0, 15, len(out))
+    code10 = geo.nat_kec_code[kec] * 10**4 + suffix
+    codes = np.where(form < 0.6, code10, np.where(form < 0.85, geo.nat_kec_code[kec], geo.nat_kab_code[kec]))
+    dest[out] = np.array([str(c) for c in codes.tolist()], dtype=object)
+    # Leaving Jakarta crosses a province border, but Dukcapil clerks sometimes record it as 4.
+    klas[out] = np.where(rng.random(len(out)) < 0.85, "5", "4")
+    return klas, dest
+
+
+def _programmes(
+    rng: np.random.Generator, age: np.ndarray, desil: np.ndarray, hh: np.ndarray, in_dtks: np.ndarray
+) -> np.ndarray:
+    """DTKS `bansos` per person: Jakarta cards by age, national family programmes by household poverty."""
+    n = len(age)
+    u = rng.random((n, 5))
+    hh_u = rng.random((int(hh.max()) + 1 if n else 0, 4))[hh]
+    poor = desil <= 4
+    bits = (
+        np.stack(
+            [
+                poor & (age >= 6) & (age < 19) & (u[:, 0] < 0.8),  # KJP Plus
+                poor & (age >= 18) & (age < 25) & (u[:, 1] < 0.3),  # KJMU
+                poor & (age < 7) & (u[:, 2] < 0.6),  # KAJ
+                poor & (age >= 60) & (u[:, 3] < 0.7),  # KLJ
+                u[:, 4] < 0.02,  # KPDJ
+                (desil <= 2) & (hh_u[:, 0] < 0.6),  # PKH
+                (desil <= 3) & (hh_u[:, 1] < 0.5),  # BPNT
+                poor & (hh_u[:, 2] < 0.3),  # Bantuan Pangan
+                (desil <= 2) & (hh_u[:, 3] < 0.15),  # PKH Lokal
+            ],
+            axis=1,
+        )
+        & in_dtks[:, None]
+    )
+    code = (bits * (1 << np.arange(len(PROGRAMMES)))).sum(axis=1)
+    table = np.array(
+        [",".join(p for j, p in enumerate(PROGRAMMES) if c >> j & 1) for c in range(1 << len(PROGRAMMES))],
+        dtype=object,
+    )
+    return table[code]

@@ -1,0 +1,352 @@
+"""Households and people of Jakarta, with NIK and No. KK built by the Dukcapil structure.
+
+The population is generated in blocks of households, each from its own generator seeded by (seed, block),
+so a person's identity (person_id, NIK, name, birth date, household) depends only on the seed and the
+person's index, not on the size of the quarter: a larger quarter, or a later quarter with the same seed,
+holds the same first people.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from . import names
+from .config import SynthConfig
+from .regions import Geography, geography
+
+BLOCK_HOUSEHOLDS = 4096
+_STREAM_BLOCK = 0xB10C
+
+ROLES = (
+    "KEPALA KELUARGA",
+    "ISTRI",
+    "SUAMI",
+    "ANAK",
+    "MENANTU",
+    "CUCU",
+    "ORANG TUA",
+    "MERTUA",
+    "FAMILI LAIN",
+    "LAINNYA",
+)
+HEAD, ISTRI, SUAMI, ANAK, MENANTU, CUCU, ORANG_TUA, MERTUA, FAMILI, LAINNYA = range(len(ROLES))
+# Roles of members beyond head and spouse: households with a head under 50 mostly hold children and
+# sometimes a parent; older heads more often hold grandchildren and a child's spouse.
+_YOUNG_HEAD_ROLES = (
+    np.array([ANAK, ORANG_TUA, MERTUA, FAMILI, LAINNYA]),
+    np.array([0.86, 0.05, 0.04, 0.04, 0.01]),
+)
+_OLD_HEAD_ROLES = (np.array([ANAK, CUCU, MENANTU, FAMILI, LAINNYA]), np.array([0.6, 0.22, 0.1, 0.05, 0.03]))
+
+EPOCH = dt.date(1970, 1, 1)
+# Ages are counted back from this date (or from an earlier quarter's first day) so that people keep their
+# birth dates from quarter to quarter.
+POPULATION_REFERENCE = dt.date(2025, 1, 1)
+OLDEST_BIRTH = dt.date(1930, 1, 1)
+KK_FIRST_ISSUE = dt.date(2005, 1, 1)
+
+# Address kinds: street (JL), alley (GG), kampung (KP), housing complex (KOMP), public flats (RUSUN).
+ADDRESS_KINDS = ("JL", "GG", "KP", "KOMP", "RUSUN")
+_ADDRESS_KIND_P = np.array([0.45, 0.33, 0.1, 0.05, 0.07])
+
+
+def to_days(d: dt.date) -> int:
+    """Days since 1970-01-01."""
+    return (d - EPOCH).days
+
+
+@dataclass
+class Universe:
+    """Arrays of every generated household (hh_*) and person (p_*); persons are grouped by household."""
+
+    hh_kel: np.ndarray  # index into geography kelurahan
+    hh_desil: np.ndarray  # 1..10
+    hh_rt: np.ndarray
+    hh_rw: np.ndarray
+    hh_addr_kind: np.ndarray  # index into ADDRESS_KINDS
+    hh_addr_u: np.ndarray  # (n, 3) uniforms: street, suffix, house number
+    hh_group: np.ndarray  # name style of the household
+    hh_kk_date: np.ndarray  # days
+    hh_kk_gap: np.ndarray
+    hh_kk: np.ndarray  # int64, 16 digits
+    hh_start: np.ndarray  # index of the head in p_*
+    hh_size: np.ndarray
+    p_hh: np.ndarray
+    p_role: np.ndarray
+    p_female: np.ndarray
+    p_dob: np.ndarray  # days
+    p_area: np.ndarray  # index into the national kecamatan list: where the NIK was issued
+    p_serial_gap: np.ndarray
+    p_nik: np.ndarray  # int64, 16 digits
+    p_style: np.ndarray  # name style (may be "modern")
+    p_name_u: np.ndarray  # (n, 7) float32 name uniforms
+    p_mother: np.ndarray  # index of the mother in p_*, or -1
+    p_mother_u: np.ndarray  # (n, 7) float32 uniforms of a mother outside the household
+    p_in: np.ndarray  # (n, 3) bool: in DTKS, P3KE, CARIK
+    p_u: np.ndarray  # (n, 2) float32 spare per-person uniforms (birthplace form, programmes)
+
+    @property
+    def listed(self) -> np.ndarray:
+        """Whether each person is in at least one list."""
+        return self.p_in.any(axis=1)
+
+
+def _household_block(
+    seed: int, block: int, cfg: SynthConfig, geo: Geography, ref: int
+) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng([seed, _STREAM_BLOCK, block])
+    H = BLOCK_HOUSEHOLDS
+    size_p = np.array(cfg.household_size_weights, dtype=float)
+    size = rng.choice(7, H, p=size_p / size_p.sum()) + 1
+    kel = rng.choice(len(geo.kel_code), H, p=geo.kel_weight)
+    kab = geo.kec_kab[geo.kel_kec[kel]]
+    desil = np.clip(1 + np.floor(10 * rng.random(H) ** geo.kab_poverty_skew[kab]), 1, 10).astype(np.int8)
+    rw = rng.integers(1, 16, H)
+    rt = rng.integers(1, 21, H)
+    addr_kind = rng.choice(len(ADDRESS_KINDS), H, p=_ADDRESS_KIND_P)
+    addr_u = rng.random((H, 3)).astype(np.float32)
+    migrant = rng.random(H) < cfg.migrant_household_rate
+    origin = rng.choice(len(geo.nat_kec_code), H, p=geo.migrant_weight)
+    group = _household_groups(rng.random(H), migrant, geo.nat_prov_code[origin])
+    in_hh = rng.random((H, 3)) < np.stack(
+        [np.array(c)[desil - 1] for c in (cfg.dtks_coverage, cfg.p3ke_coverage, cfg.carik_coverage)], axis=1
+    )
+
+    # Head and spouse ages; a lone person is young or, more often, widowed and old.
+    single_old = rng.random(H) < 0.5
+    head_age = np.where(
+        size == 1, np.where(single_old, rng.normal(68, 9, H), rng.normal(30, 6, H)), rng.normal(46, 12, H)
+    ).clip(18, 94.9)
+    has_spouse = (size >= 2) & (rng.random(H) < 0.85)
+    head_female = np.where(has_spouse, rng.random(H) < 0.07, rng.random(H) < 0.55)
+    gap_years = np.abs(rng.normal(3, 3, H))
+    spouse_age = np.where(head_female, head_age + gap_years, head_age - gap_years).clip(17, 94.9)
+
+    n = int(size.sum())
+    start = np.concatenate([[0], np.cumsum(size)[:-1]])
+    hh = np.repeat(np.arange(H), size)
+    slot = np.arange(n) - start[hh]
+    u = rng.random((n, 6))
+    old_head = head_age[hh] >= 50
+    role = np.where(
+        old_head,
+        _OLD_HEAD_ROLES[0][np.searchsorted(np.cumsum(_OLD_HEAD_ROLES[1]), u[:, 0] * 0.9999)],
+        _YOUNG_HEAD_ROLES[0][np.searchsorted(np.cumsum(_YOUNG_HEAD_ROLES[1]), u[:, 0] * 0.9999)],
+    )
+    is_spouse = (slot == 1) & has_spouse[hh]
+    role = np.where(slot == 0, HEAD, np.where(is_spouse, np.where(head_female[hh], SUAMI, ISTRI), role))
+
+    parent_age = np.minimum(head_age, np.where(has_spouse, spouse_age, head_age))[hh]
+    age = np.select(
+        [
+            role == HEAD,
+            is_spouse,
+            role == ANAK,
+            role == CUCU,
+            role == MENANTU,
+            np.isin(role, (ORANG_TUA, MERTUA)),
+        ],
+        [
+            head_age[hh],
+            spouse_age[hh],
+            u[:, 1] * np.clip(parent_age - 18, 0.5, 40),
+            u[:, 1] * np.clip(head_age[hh] - 38, 0.5, 20),
+            np.clip(head_age[hh] - 25 + 10 * (u[:, 1] - 0.5), 18, 60),
+            np.clip(head_age[hh] + 22 + 15 * u[:, 1], 45, 94.9),
+        ],
+        default=5 + 65 * u[:, 1],
+    ).clip(0, 94.9)
+    female = np.select(
+        [role == HEAD, role == ISTRI, role == SUAMI, np.isin(role, (ORANG_TUA, MERTUA))],
+        [head_female[hh], True, False, u[:, 2] < 0.7],
+        default=u[:, 2] < 0.5,
+    )
+    dob = np.maximum(ref - np.floor(age * 365.2425).astype(np.int64) - 1, to_days(OLDEST_BIRTH))
+
+    # NIK area: the kecamatan of first registration, outside Jakarta for most adults of migrant households.
+    adult = age >= 17
+    p_out = np.where(migrant[hh], np.where(adult, 0.85, 0.06), np.where(adult, 0.08, 0.01))
+    outside = u[:, 3] < p_out
+    fresh_origin = rng.choice(len(geo.nat_kec_code), n, p=geo.migrant_weight)
+    out_area = np.where(u[:, 4] < 0.7, origin[hh], fresh_origin)
+    kec_w = np.bincount(geo.kel_kec, weights=geo.kel_weight, minlength=len(geo.kec_code))
+    other_dki = rng.choice(len(geo.kec_code), n, p=kec_w / kec_w.sum())
+    dki_kec = np.where(u[:, 5] < 0.75, geo.kel_kec[kel][hh], other_dki)
+    area = np.where(outside, out_area, geo.dki_kec_in_nat[dki_kec])
+
+    # Inheritors of the family name share its draw with the head.
+    name_u = rng.random((n, 7)).astype(np.float32)
+    hh_name_u = rng.random((H, 2)).astype(np.float32)
+    inherits = np.isin(role, (HEAD, ANAK, CUCU))
+    name_u[inherits, 4] = hh_name_u[hh[inherits], 0]
+    name_u[inherits, 6] = hh_name_u[hh[inherits], 1]
+    young = age < 26
+    style = np.where(young & (rng.random(n) < 0.55), names.MODERN, group[hh])
+
+    mother_slot = np.where(head_female, 0, np.where(has_spouse, 1, -1))
+    has_mother = (role == ANAK) & (mother_slot[hh] >= 0)
+    mother = np.where(has_mother, start[hh] + mother_slot[hh], -1)
+
+    ref_kk = ref - 30
+    kk_lo = np.maximum(to_days(KK_FIRST_ISSUE), dob[start] + int(17 * 365.25))
+    kk_lo = np.minimum(kk_lo, ref_kk)
+    kk_date = kk_lo + np.floor(rng.random(H) * (ref_kk - kk_lo + 1)).astype(np.int64)
+    drop = rng.random((n, 3)) < cfg.member_dropout_rate
+
+    return dict(
+        hh_kel=kel,
+        hh_desil=desil,
+        hh_rt=rt,
+        hh_rw=rw,
+        hh_addr_kind=addr_kind,
+        hh_addr_u=addr_u,
+        hh_group=group,
+        hh_kk_date=kk_date,
+        hh_kk_gap=_serial_gaps(rng, H),
+        hh_start=start,
+        hh_size=size,
+        p_hh=hh,
+        p_role=role,
+        p_female=female,
+        p_dob=dob,
+        p_area=area,
+        p_serial_gap=_serial_gaps(rng, n),
+        p_style=style,
+        p_name_u=name_u,
+        p_mother=mother,
+        p_mother_u=rng.random((n, 7)).astype(np.float32),
+        p_in=in_hh[hh] & ~drop,
+        p_u=rng.random((n, 2)).astype(np.float32),
+    )
+
+
+def _serial_gaps(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Steps between serials: mostly 1, sometimes a jump (numbers issued to people not generated)."""
+    return np.where(rng.random(n) < 0.1, rng.integers(2, 30, n), 1).astype(np.int64)
+
+
+def _household_groups(u: np.ndarray, migrant: np.ndarray, origin_prov: np.ndarray) -> np.ndarray:
+    idx, p = names.group_index(names.DKI_GROUP_WEIGHTS)
+    group = idx[np.searchsorted(np.cumsum(p), u * 0.9999)]
+    other_idx, other_p = names.group_index(names.OTHER_PROVINCE_GROUPS)
+    migrant_group = other_idx[np.searchsorted(np.cumsum(other_p), u * 0.9999)]
+    for prov, weights in names.PROVINCE_GROUPS.items():
+        m = origin_prov == prov
+        gi, gp = names.group_index(weights)
+        migrant_group[m] = gi[np.searchsorted(np.cumsum(gp), u[m] * 0.9999)]
+    return np.where(migrant, migrant_group, group)
+
+
+def ymd(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Year, month and day arrays of day numbers."""
+    d = np.asarray(days).astype("datetime64[D]")
+    y = d.astype("datetime64[Y]")
+    m = d.astype("datetime64[M]")
+    return (
+        y.astype(np.int64) + 1970,
+        (m - y.astype("datetime64[M]")).astype(np.int64) + 1,
+        (d - m.astype("datetime64[D]")).astype(np.int64) + 1,
+    )
+
+
+def from_ymd(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Day numbers of year/month/day arrays (the day is not checked against the month length)."""
+    months = ((np.asarray(y) - 1970) * 12 + np.asarray(m) - 1).astype("datetime64[M]")
+    return months.astype("datetime64[D]").astype(np.int64) + np.asarray(d) - 1
+
+
+def nik_prefix(area_code: np.ndarray, dob: np.ndarray, female: np.ndarray) -> np.ndarray:
+    """First 12 digits of a NIK as an integer: area, day (+40 for women), month, two-digit year."""
+    y, m, d = ymd(dob)
+    return area_code * 10**6 + ((d + 40 * female) * 100 + m) * 100 + y % 100
+
+
+def kk_prefix(area_code: np.ndarray, issue: np.ndarray) -> np.ndarray:
+    """First 12 digits of a No. KK: area and issue date DDMMYY (no +40)."""
+    y, m, d = ymd(issue)
+    return area_code * 10**6 + (d * 100 + m) * 100 + y % 100
+
+
+def ranked_serials(prefix: np.ndarray, gap: np.ndarray) -> np.ndarray:
+    """Serials unique within each prefix, increasing with the index (cumulative gaps, starting at >= 1)."""
+    order = np.lexsort((np.arange(len(prefix)), prefix))
+    ps = prefix[order]
+    cs = np.cumsum(gap[order])
+    starts = np.flatnonzero(np.r_[True, ps[1:] != ps[:-1]])
+    before = np.r_[0, cs][starts]
+    serial = np.empty(len(prefix), dtype=np.int64)
+    serial[order] = cs - np.repeat(before, np.diff(np.r_[starts, len(ps)]))
+    return serial
+
+
+def appended_serials(base_prefix: np.ndarray, base_serial: np.ndarray, new_prefix: np.ndarray) -> np.ndarray:
+    """Serials for new numbers that continue after the highest serial already issued under their prefix."""
+    if len(new_prefix) == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.argsort(base_prefix, kind="stable")
+    bp = base_prefix[order]
+    starts = np.flatnonzero(np.r_[True, bp[1:] != bp[:-1]])
+    uniq = bp[starts]
+    gmax = np.maximum.reduceat(base_serial[order], starts) if len(bp) else np.zeros(0, dtype=np.int64)
+    pos = np.searchsorted(uniq, new_prefix)
+    hit = (pos < len(uniq)) & (uniq[np.minimum(pos, len(uniq) - 1)] == new_prefix)
+    top = np.where(hit, gmax[np.minimum(pos, len(uniq) - 1)], 0)
+    return top + ranked_serials(new_prefix, np.ones(len(new_prefix), dtype=np.int64))
+
+
+def build_universe(
+    seed: int, listed_people: int, unlisted_needed: int, cfg: SynthConfig, reference: int
+) -> Universe:
+    """Generate household blocks until `listed_people` are listed and `unlisted_needed` others exist.
+
+    Ages count back from the day number `reference`. Listing stops at exactly `listed_people`: people after
+    the last one needed lose their list memberships.
+    """
+    geo = geography()
+    blocks: list[dict[str, np.ndarray]] = []
+    listed = total = 0
+    while listed < listed_people or total - min(listed, listed_people) < unlisted_needed:
+        b = _household_block(seed, len(blocks), cfg, geo, reference)
+        blocks.append(b)
+        listed += int(b["p_in"].any(axis=1).sum())
+        total += len(b["p_hh"])
+    hh_offset = np.cumsum([0] + [len(b["hh_kel"]) for b in blocks])
+    p_offset = np.cumsum([0] + [len(b["p_hh"]) for b in blocks])
+    data: dict[str, np.ndarray] = {}
+    for key in blocks[0]:
+        parts = [b[key] for b in blocks]
+        if key in ("p_hh", "hh_start"):
+            off = hh_offset if key == "p_hh" else p_offset
+            parts = [p + off[i] for i, p in enumerate(parts)]
+        elif key == "p_mother":
+            parts = [np.where(p >= 0, p + p_offset[i], -1) for i, p in enumerate(parts)]
+        data[key] = np.concatenate(parts)
+
+    p_in = data["p_in"]
+    cum = np.cumsum(p_in.any(axis=1))
+    p_in[cum > listed_people] = False
+
+    nik_pre = nik_prefix(geo.nat_kec_code[data["p_area"]], data["p_dob"], data["p_female"])
+    data["p_nik"] = nik_pre * 10**4 + ranked_serials(nik_pre, data["p_serial_gap"])
+    kk_pre = kk_prefix(geo.kec_code[geo.kel_kec[data["hh_kel"]]], data["hh_kk_date"])
+    data["hh_kk"] = kk_pre * 10**4 + ranked_serials(kk_pre, data["hh_kk_gap"])
+    return Universe(**{f.name: data[f.name] for f in fields(Universe)})
+
+
+def separate_kk_from_nik(kk: np.ndarray, nik: np.ndarray) -> np.ndarray:
+    """Bump KK serials that equal a NIK or an earlier KK, so that no number is both a NIK and a KK."""
+    kk = kk.copy()
+    nik_sorted = np.sort(nik)
+    while True:
+        pos = np.searchsorted(nik_sorted, kk).clip(0, len(nik_sorted) - 1)
+        clash = nik_sorted[pos] == kk
+        order = np.argsort(kk, kind="stable")
+        dup = np.zeros(len(kk), dtype=bool)
+        dup[order[1:]] = kk[order[1:]] == kk[order[:-1]]
+        bump = clash | dup
+        if not bump.any():
+            return kk
+        kk[bump] += 1

@@ -1,0 +1,46 @@
+"""Opening a quarter's DuckDB warehouse file, with a clear message when another process holds it."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+_LOCK_HOLDER = re.compile(r"PID (\d+)")
+
+
+class WarehouseLocked(RuntimeError):
+    """Another process has the quarter's DuckDB file open for writing."""
+
+
+def _holder_command(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\x00", b" ").decode(errors="replace").strip()
+    except OSError:
+        return "no longer running"
+
+
+@contextlib.contextmanager
+def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the DuckDB file (creating its folder), yield the connection, always close it."""
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        message = str(exc)
+        if "lock" not in message.lower():
+            raise
+        match = _LOCK_HOLDER.search(message)
+        holder = f"process {match.group(1)} ({_holder_command(match.group(1))})" if match else "another process"
+        raise WarehouseLocked(
+            f"{path} is locked by {holder}; DuckDB allows one writer per file: wait for that run to finish "
+            "or stop it"
+        ) from None
+    try:
+        yield con
+    finally:
+        con.close()

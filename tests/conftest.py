@@ -1,0 +1,124 @@
+"""Shared fixtures: hand-made landing sets and a temporary data dir."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+
+# Keep every test off the network and out of the developer's own data dir.
+os.environ["GX_ANALYTICS_ENABLED"] = "false"
+os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+
+from orchestration.ingest.contract import CARIK, DTKS, DUKCAPIL_KEMATIAN, DUKCAPIL_PINDAH, P3KE  # noqa: E402
+
+QUARTER = "2025Q2"
+
+# Three plausible rows per file; the NIKs follow the structure but belong to nobody.
+ROWS = {
+    "dtks": [
+        ["ART000000000001", "DKI JAKARTA", "KOTA ADM. JAKARTA TIMUR", "MATRAMAN", "PAL MERIAM", "JL. MAWAR NO. 12",
+         "001", "002", "3175010101200001", "3175011203800001", "BUDI SANTOSO", "1980-03-12", "JAKARTA",
+         "LAKI-LAKI", "SITI AMINAH", "KEPALA KELUARGA", "PKH, BPNT"],
+        ["ART000000000002", "D.K.I. JAKARTA", "Jakarta Timur", "Matraman", "Palmeriam", "Jl. Mawar No. 12",
+         "1", "2", "3175010101200001", "3175015506850002", "Hj. Sri Wahyuni", "15-06-1985", "BOGOR",
+         "PEREMPUAN", "MARYATI", "ISTRI", ""],
+        ["ART000000000003", "DKI JAKARTA", "JAKARTA TIMUR", "MATRAMAN", "PAL MERIAM", "JL MAWAR 12",
+         "01", "02", "3175010101200001", "3175010902100003", "M. RIZKI", "09/02/2010", "JAKARTA", "L",
+         "SRI WAHYUNI", "ANAK", "KJP Plus"],
+    ],
+    "p3ke": [
+        ["P3KE0001", "IND0001", "DKI JAKARTA", "KOTA ADM. JAKARTA UTARA", "TANJUNG PRIOK", "SUNTER JAYA",
+         "3172021002", 1, "JL. AGUNG 3", "AHMAD FAUZI", "3172022107750004", "YA", "LAKI-LAKI",
+         "KEPALA KELUARGA", dt.date(1975, 7, 21)],
+        ["P3KE0001", "IND0002", "DKI JAKARTA", "KOTA ADM. JAKARTA UTARA", "TANJUNG PRIOK", "SUNTER JAYA",
+         "3172021002", 1, "JL. AGUNG 3", "SITI NURHALIZA", "3172024508780005", "YA", "PEREMPUAN", "ISTRI",
+         "05-08-1978"],
+        ["P3KE0002", "IND0003", "DKI JAKARTA", "KOTA ADM. JAKARTA UTARA", "KOJA", "TUGU UTARA",
+         "3172031001", 2, "GG. H. SAAMAN 5", "DJOKO SOESILO", "3172030101500006", "TIDAK", "L",
+         "KEPALA KELUARGA", dt.date(1950, 1, 1)],
+    ],
+    "carik": [
+        ["3174090101150007", "3174091010900007", "DEWI LESTARI", "Perempuan", "JAKARTA", "10/10/1990", "ISTRI",
+         "Jl. Moh. Kahfi II No. 7", "3", "4", "Srengseng Sawah", "Jagakarsa", "Jakarta Selatan", "Mawar 1"],
+        ["3174090101150007", "3174091212880008", "Andi Wijaya", "Laki-laki", "MEDAN", "12-12-1988",
+         "KEPALA KELUARGA", "Jl. Moh. Kahfi II No. 7", "003", "004", "SRENGSENG SAWAH", "JAGAKARSA",
+         "KOTA ADMINISTRASI JAKARTA SELATAN", "Mawar 1"],
+        ["3174090101150007", "3174090505150009", "Putri Ayu", "P", "JAKARTA", "2015-05-05", "ANAK",
+         "Jl. Moh. Kahfi II No. 7", "03", "04", "Srengseng Sawah", "Jagakarsa", "Jakarta Selatan", "Mawar 1"],
+    ],
+    "dukcapil_kematian": [
+        ["3175011203800001", "BUDI SANTOSO", "12-03-1980", "2025-04-30", "3175-KM-30042025-0001"],
+        ["3201010101400010", "SUPARMAN", "01-01-1940", "2024-11-02", "3175-KM-02112024-0002"],
+    ],
+    "dukcapil_pindah": [
+        ["3172022107750004", "AHMAD FAUZI", "2025-05-02", "5", "3273", "PINDAH_KELUAR"],
+        ["3174091010900007", "DEWI LESTARI", "2025-06-01", "3", "3174051001", "PINDAH_DALAM_DKI"],
+        ["3172030101500006", "DJOKO SOESILO", "2025-04-10", "", "", "NONAKTIF"],
+    ],
+}
+
+HEADERS = {
+    "dtks": list(DTKS.columns),
+    "p3ke": list(P3KE.columns),
+    "carik": list(CARIK.columns),
+    "dukcapil_kematian": [c.upper() for c in DUKCAPIL_KEMATIAN.columns],
+    "dukcapil_pindah": [c.upper() for c in DUKCAPIL_PINDAH.columns],
+}
+FORMATS = {"dtks": ("|", "utf-8"), "carik": (";", "utf-8-sig"),
+           "dukcapil_kematian": (",", "utf-8"), "dukcapil_pindah": (",", "utf-8")}
+
+
+def write_csv(path: Path, header: list[str], rows: list[list], delimiter: str, encoding: str = "utf-8") -> Path:
+    """Write a delimited file the way the contract says."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding=encoding, newline="") as f:
+        writer = csv.writer(f, delimiter=delimiter, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def write_xlsx(path: Path, header: list[str], rows: list[list], sheet: str = "Individu",
+               number_columns: tuple[str, ...] = ()) -> Path:
+    """Write a workbook; columns named in number_columns are written as Excel numbers."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook = xlsxwriter.Workbook(str(path))
+    worksheet = workbook.add_worksheet(sheet)
+    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    worksheet.write_row(0, 0, header)
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if isinstance(value, dt.date):
+                worksheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), date_format)
+            elif header[c] in number_columns and value not in ("", None):
+                worksheet.write_number(r, c, float(value))
+            elif isinstance(value, (int, float)):
+                worksheet.write_number(r, c, value)
+            else:
+                worksheet.write_string(r, c, str(value))
+    workbook.close()
+    return path
+
+
+def write_landing(data_dir: Path, quarter: str = QUARTER) -> Path:
+    """A complete, valid landing set of three rows per file; returns the landing folder."""
+    landing = data_dir / "landing" / quarter
+    for source, (delimiter, encoding) in FORMATS.items():
+        write_csv(landing / f"{source}.csv", HEADERS[source], ROWS[source], delimiter, encoding)
+    write_xlsx(landing / "p3ke.xlsx", HEADERS["p3ke"], ROWS["p3ke"])
+    return landing
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def landing(data_dir: Path) -> Path:
+    return write_landing(data_dir)

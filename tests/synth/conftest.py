@@ -1,0 +1,90 @@
+"""Shared synthetic quarters for the generator tests (generated once per session)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+import python_calamine
+
+from orchestration.synth import SynthConfig, generate_quarter
+from orchestration.synth.contract import COLUMNS, CSV_DIALECT, FILE_NAMES, P3KE_SHEET
+
+QUARTER = "2025Q2"
+QUARTER_START = dt.date(2025, 4, 1)
+QUARTER_END = dt.date(2025, 6, 30)
+PEOPLE = 4000
+
+
+@dataclass
+class Generated:
+    """A generated quarter: its folders, summary, truth tables and parsed files."""
+
+    data_dir: Path
+    people: int
+    config: SynthConfig
+    summary: dict
+    persons: pd.DataFrame
+    source_rows: pd.DataFrame
+    rows: dict[str, list[list]]  # data rows per source, as read back (header removed)
+    header: dict[str, list]
+
+    @property
+    def landing(self) -> Path:
+        return self.data_dir / "landing" / QUARTER
+
+    def joined(self, source: str) -> pd.DataFrame:
+        """Truth rows of a source joined with the persons and with the file's own cells (prefixed f_)."""
+        sr = self.source_rows[self.source_rows.source == source].sort_values("source_row")
+        cells = pd.DataFrame(self.rows[source], columns=[f"f_{c}" for c in self.header[source]])
+        cells["source_row"] = range(1, len(cells) + 1)
+        return sr.merge(self.persons, on="person_id", how="left").merge(cells, on="source_row", how="left")
+
+
+def read_csv_file(path: Path, source: str) -> tuple[list[str], list[list[str]]]:
+    """Header and data rows of a contract CSV, read with its delimiter and encoding."""
+    delimiter, encoding = CSV_DIALECT[source]
+    with open(path, newline="", encoding=encoding) as f:
+        rows = list(csv.reader(f, delimiter=delimiter))
+    return rows[0], rows[1:]
+
+
+def read_p3ke(path: Path) -> tuple[list, list[list]]:
+    """Header and data rows of p3ke.xlsx as python_calamine returns them (numbers as float, dates as date)."""
+    sheet = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(P3KE_SHEET)
+    rows = sheet.to_python(skip_empty_area=False)
+    return rows[0], rows[1:]
+
+
+def load(data_dir: Path, people: int, config: SynthConfig, summary: dict) -> Generated:
+    """Read back everything a generated quarter wrote."""
+    landing = data_dir / "landing" / QUARTER
+    truth = data_dir / "truth" / QUARTER
+    rows, header = {}, {}
+    for source in COLUMNS:
+        path = landing / FILE_NAMES[source]
+        header[source], rows[source] = read_p3ke(path) if source == "p3ke" else read_csv_file(path, source)
+    return Generated(
+        data_dir,
+        people,
+        config,
+        summary,
+        pq.read_table(truth / "persons.parquet").to_pandas(),
+        pq.read_table(truth / "source_rows.parquet").to_pandas(),
+        rows,
+        header,
+    )
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Generated:
+    """A default-configuration quarter of PEOPLE listed people."""
+    data_dir = tmp_path_factory.mktemp("synth")
+    config = SynthConfig()
+    summary = generate_quarter(QUARTER, PEOPLE, data_dir=data_dir, config=config)
+    return load(data_dir, PEOPLE, config, summary)

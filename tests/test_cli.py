@@ -1,0 +1,46 @@
+"""The `satudata` command line, run as a user runs it: a real subprocess on a real data dir."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import HEADERS, QUARTER, ROWS, write_csv
+
+SATUDATA = [str(Path(sys.executable).parent / "satudata")]
+
+
+def _run(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DAGSTER_HOME": str(data_dir / "dagster_home")}
+    return subprocess.run([*SATUDATA, *args, "--data-dir", str(data_dir)], capture_output=True, text=True,
+                          env=env, timeout=300)
+
+
+def test_run_ingests_a_quarter_and_prints_counts(data_dir, landing):
+    done = _run("run", "--quarter", QUARTER, data_dir=data_dir)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert f"satudata run {QUARTER}: SUCCEEDED" in done.stdout
+    assert "raw/dtks" in done.stdout and "raw/p3ke" in done.stdout
+    assert (data_dir / "warehouse" / f"{QUARTER}.duckdb").is_file()
+    # The run is recorded in the persistent instance the UI reads.
+    assert (data_dir / "dagster_home" / "history").is_dir()
+
+
+def test_bad_extract_exits_non_zero_naming_file_and_column(data_dir, landing):
+    header = [c for c in HEADERS["carik"] if c != "nik"]
+    rows = [[v for c, v in zip(HEADERS["carik"], r) if c != "nik"] for r in ROWS["carik"]]
+    write_csv(landing / "carik.csv", header, rows, ";", "utf-8-sig")
+    done = _run("run", "--quarter", QUARTER, data_dir=data_dir)
+    assert done.returncode == 1
+    assert "FAILED" in done.stdout
+    assert "carik.csv" in done.stdout and "missing column 'nik'" in done.stdout
+    everything = done.stdout + done.stderr
+    for row in ROWS["carik"] + ROWS["dtks"]:
+        assert row[1] not in everything  # no NIK leaks into the console
+
+
+def test_unknown_quarter_is_a_clear_error(data_dir):
+    done = _run("run", "--quarter", "2025Q5", data_dir=data_dir)
+    assert done.returncode == 2 and "2025Q2" in done.stderr
