@@ -14,7 +14,7 @@ import xlsxwriter
 os.environ["GX_ANALYTICS_ENABLED"] = "false"
 os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
 
-from orchestration.ingest.contract import CARIK, DTKS, DUKCAPIL_KEMATIAN, DUKCAPIL_PINDAH, P3KE  # noqa: E402
+from orchestration.ingest.contract import EXTRACTS  # noqa: E402
 
 QUARTER = "2025Q2"
 
@@ -62,15 +62,8 @@ ROWS = {
     ],
 }
 
-HEADERS = {
-    "dtks": list(DTKS.columns),
-    "p3ke": list(P3KE.columns),
-    "carik": list(CARIK.columns),
-    "dukcapil_kematian": [c.upper() for c in DUKCAPIL_KEMATIAN.columns],
-    "dukcapil_pindah": [c.upper() for c in DUKCAPIL_PINDAH.columns],
-}
-FORMATS = {"dtks": ("|", "utf-8"), "carik": (";", "utf-8-sig"),
-           "dukcapil_kematian": (",", "utf-8"), "dukcapil_pindah": (",", "utf-8")}
+HEADERS = {spec.source: list(spec.header) for spec in EXTRACTS}
+FORMATS = {spec.source: (spec.delimiter, spec.encoding) for spec in EXTRACTS if not spec.is_workbook}
 
 
 def write_csv(path: Path, header: list[str], rows: list[list], delimiter: str, encoding: str = "utf-8") -> Path:

@@ -16,10 +16,19 @@ class ExtractSpec:
     id_columns: tuple[str, ...]
     delimiter: str | None = None
     sheet: str | None = None
+    # How the exporting system writes the file: Excel's "CSV UTF-8" starts with a BOM; Dukcapil's header is
+    # upper case. Ingestion accepts either way; the generator writes them as the real systems do.
+    encoding: str = "utf-8"
+    upper_case_header: bool = False
 
     @property
     def table(self) -> str:
         return f"raw.{self.source}"
+
+    @property
+    def header(self) -> tuple[str, ...]:
+        """The header row as the exporting system writes it."""
+        return tuple(c.upper() for c in self.columns) if self.upper_case_header else self.columns
 
     @property
     def is_workbook(self) -> bool:
@@ -58,6 +67,7 @@ CARIK = ExtractSpec(
     source="carik",
     file_name="carik.csv",
     delimiter=";",
+    encoding="utf-8-sig",
     columns=(
         "no_kk", "nik", "nama_lengkap", "jenis_kelamin", "tempat_lahir", "tanggal_lahir", "status_hubungan",
         "alamat_domisili", "rt", "rw", "kelurahan", "kecamatan", "kota", "nama_dasawisma",
@@ -68,6 +78,7 @@ DUKCAPIL_KEMATIAN = ExtractSpec(
     source="dukcapil_kematian",
     file_name="dukcapil_kematian.csv",
     delimiter=",",
+    upper_case_header=True,
     columns=("nik", "nama_lgkp", "tgl_lhr", "tgl_kematian", "no_akta_kematian"),
     id_columns=("nik",),
 )
@@ -75,12 +86,14 @@ DUKCAPIL_PINDAH = ExtractSpec(
     source="dukcapil_pindah",
     file_name="dukcapil_pindah.csv",
     delimiter=",",
+    upper_case_header=True,
     columns=("nik", "nama_lgkp", "tgl_pindah", "klasifikasi_pindah", "kode_wilayah_tujuan", "status"),
     id_columns=("nik",),
 )
 
 EXTRACTS: tuple[ExtractSpec, ...] = (DTKS, P3KE, CARIK, DUKCAPIL_KEMATIAN, DUKCAPIL_PINDAH)
 PERSON_SOURCES = ("dtks", "p3ke", "carik")
+REGISTRY_SOURCES = ("dukcapil_kematian", "dukcapil_pindah")
 
 
 def extract(source: str) -> ExtractSpec:

@@ -62,7 +62,7 @@ STYLES: dict[str, NameStyle] = {
         female_second=_words(_ISLAMIC_FEMALE_SECOND),
         prefix_male=0.30,
         prefix_female=0.22,
-        three_words=0.25,
+        three_words=0.4,
     ),
     "jawa": NameStyle(
         male_first=_words("""Agus Bambang Budi Joko Slamet Sugeng Supriyadi Sutrisno Wahyu Heru Hadi Eko Dwi
@@ -98,7 +98,7 @@ STYLES: dict[str, NameStyle] = {
             Triwahyuni Widowati Yuniarti"""),
         prefix_male=0.12,
         prefix_female=0.15,
-        three_words=0.3,
+        three_words=0.4,
     ),
     "sunda": NameStyle(
         male_first=_words("""Asep Ujang Dede Dadang Cecep Jajang Endang Engkos Ade Aceng Yayat Yusuf Dadan
@@ -127,7 +127,7 @@ STYLES: dict[str, NameStyle] = {
             Mulyani Haryati Kurnia Permatasari"""),
         prefix_male=0.12,
         prefix_female=0.12,
-        three_words=0.3,
+        three_words=0.4,
     ),
     "batak": NameStyle(
         male_first=_words("""Sahat Parulian Tigor Togar Marihot Hotman Binsar Poltak Ronald Richard Hendrik
@@ -183,7 +183,7 @@ STYLES: dict[str, NameStyle] = {
         ),
         prefix_male=0.25,
         prefix_female=0.15,
-        three_words=0.2,
+        three_words=0.35,
     ),
     "tionghoa": NameStyle(
         male_first=_words("""Hendra Rudy Tommy Herman Johan Kevin Steven William Felix Jason Edward Ricky
@@ -270,7 +270,7 @@ STYLES: dict[str, NameStyle] = {
             Paramitha Safira"""),
         prefix_male=0.25,
         prefix_female=0.12,
-        three_words=0.4,
+        three_words=0.65,
     ),
 }
 STYLE_NAMES = tuple(STYLES)
@@ -322,12 +322,10 @@ def _pick(pool: tuple[str, ...], u: np.ndarray) -> np.ndarray:
 def compose_names(
     style: np.ndarray, family_style: np.ndarray, female: np.ndarray, u: np.ndarray
 ) -> np.ndarray:
-    """Full upper-case names of two or three words from style indices and uniforms u[:, 0..6].
-
-    Columns of u: 0 prefix, 1 first name, 2 second name, 3 third name, 4 family name, 5 word count,
-    6 whether the family name is carried. `family_style` is the household's group: it carries the family
-    name even for a "modern" given name, and columns 4 and 6 are shared by those who inherit it.
-    """
+    """Full upper-case names of two or three words from style indices and per-person uniforms."""
+    # Columns of u: 0 prefix, 1 first name, 2 second name, 3 third name, 4 family name, 5 word count,
+    # 6 whether the family name is carried. `family_style` is the household's group: it carries the family
+    # name even for a "modern" given name, and columns 4 and 6 are shared by those who inherit it.
     n = len(style)
     w1 = np.full(n, "", dtype=object)
     w2 = np.full(n, "", dtype=object)
@@ -361,7 +359,7 @@ def compose_names(
             w2[m] = np.where(pre, first, pool[second_idx])
             w3[m] = np.where(pre, pool[second_idx], pool[third_idx])
             # "Muhammad X" and "Abdul X" alone would make too many namesakes: mostly a third word follows.
-            three[m] = abdul | (u[m, 5] < np.where(pre, max(st.three_words, 0.7), st.three_words))
+            three[m] = abdul | (u[m, 5] < np.where(pre, max(st.three_words, 0.85), st.three_words))
             has_prefix[m] = pre
     fam_word = np.full(n, "", dtype=object)
     for s, name in enumerate(STYLE_NAMES):

@@ -206,8 +206,7 @@ def _choose_events(
 
 
 def _twin_listed_dead(p: dict[str, np.ndarray], listed_dead: np.ndarray, namesakes: np.ndarray) -> np.ndarray:
-    """Give each namesake a listed dead twin of the same sex and nearest age, who takes the namesake's name
-    and birth date; return the twins."""
+    """Pair namesakes with listed dead of their sex and age, who take their name and birth date."""
     taken = np.zeros(len(listed_dead), dtype=bool)
     twins = np.zeros(len(namesakes), dtype=np.int64)
     for j, ns in enumerate(namesakes.tolist()):
@@ -227,8 +226,7 @@ def _twin_listed_dead(p: dict[str, np.ndarray], listed_dead: np.ndarray, namesak
 def _add_dead_namesakes(
     rng: np.random.Generator, p: dict[str, np.ndarray], namesakes: np.ndarray, first_hh: int
 ) -> np.ndarray:
-    """Append one unlisted dead person per namesake, with the same name, sex and birth date but a NIK issued
-    elsewhere and a household of their own; return their kelurahan."""
+    """Append an unlisted dead twin per namesake (own NIK and household); return their kelurahan."""
     geo = geography()
     k = len(namesakes)
     kec_w = np.bincount(geo.kel_kec, weights=geo.kel_weight, minlength=len(geo.kec_code))

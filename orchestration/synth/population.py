@@ -116,14 +116,19 @@ def _household_block(
     )
 
     # Head and spouse ages; a lone person is young or, more often, widowed and old.
+    oldest = (ref - to_days(OLDEST_BIRTH)) / 365.2425 - 0.01
     single_old = rng.random(H) < 0.5
-    head_age = np.where(
-        size == 1, np.where(single_old, rng.normal(68, 9, H), rng.normal(30, 6, H)), rng.normal(46, 12, H)
-    ).clip(18, 94.9)
+    head_age = _fold(
+        np.where(
+            size == 1, np.where(single_old, rng.normal(68, 9, H), rng.normal(30, 6, H)), rng.normal(46, 12, H)
+        ),
+        18,
+        oldest,
+    )
     has_spouse = (size >= 2) & (rng.random(H) < 0.85)
     head_female = np.where(has_spouse, rng.random(H) < 0.07, rng.random(H) < 0.55)
     gap_years = np.abs(rng.normal(3, 3, H))
-    spouse_age = np.where(head_female, head_age + gap_years, head_age - gap_years).clip(17, 94.9)
+    spouse_age = _fold(np.where(head_female, head_age + gap_years, head_age - gap_years), 17, oldest)
 
     n = int(size.sum())
     start = np.concatenate([[0], np.cumsum(size)[:-1]])
@@ -154,17 +159,17 @@ def _household_block(
             spouse_age[hh],
             u[:, 1] * np.clip(parent_age - 18, 0.5, 40),
             u[:, 1] * np.clip(head_age[hh] - 38, 0.5, 20),
-            np.clip(head_age[hh] - 25 + 10 * (u[:, 1] - 0.5), 18, 60),
-            np.clip(head_age[hh] + 22 + 15 * u[:, 1], 45, 94.9),
+            _fold(head_age[hh] - 25 + 10 * (u[:, 1] - 0.5), 18, 60),
+            _fold(head_age[hh] + 22 + 15 * u[:, 1], 45, oldest),
         ],
         default=5 + 65 * u[:, 1],
-    ).clip(0, 94.9)
+    )
     female = np.select(
         [role == HEAD, role == ISTRI, role == SUAMI, np.isin(role, (ORANG_TUA, MERTUA))],
         [head_female[hh], True, False, u[:, 2] < 0.7],
         default=u[:, 2] < 0.5,
     )
-    dob = np.maximum(ref - np.floor(age * 365.2425).astype(np.int64) - 1, to_days(OLDEST_BIRTH))
+    dob = ref - np.floor(age * 365.2425).astype(np.int64) - 1
 
     # NIK area: the kecamatan of first registration, outside Jakarta for most adults of migrant households.
     adult = age >= 17
@@ -221,6 +226,13 @@ def _household_block(
         p_in=in_hh[hh] & ~drop,
         p_u=rng.random((n, 2)).astype(np.float32),
     )
+
+
+def _fold(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Reflect values back into [lo, hi]: clipping would pile people onto one birth date."""
+    period = 2 * (hi - lo)
+    y = np.mod(x - lo, period)
+    return lo + np.where(y > hi - lo, period - y, y)
 
 
 def _serial_gaps(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -300,11 +312,9 @@ def appended_serials(base_prefix: np.ndarray, base_serial: np.ndarray, new_prefi
 def build_universe(
     seed: int, listed_people: int, unlisted_needed: int, cfg: SynthConfig, reference: int
 ) -> Universe:
-    """Generate household blocks until `listed_people` are listed and `unlisted_needed` others exist.
-
-    Ages count back from the day number `reference`. Listing stops at exactly `listed_people`: people after
-    the last one needed lose their list memberships.
-    """
+    """Households and people until `listed_people` are listed and `unlisted_needed` others exist."""
+    # Ages count back from the day number `reference`. Listing stops at exactly `listed_people`: people
+    # after the last one needed lose their list memberships.
     geo = geography()
     blocks: list[dict[str, np.ndarray]] = []
     listed = total = 0

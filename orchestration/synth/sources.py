@@ -263,6 +263,8 @@ def _render(
     rt = np.where(use_current, W.cur_rt[person], W.hh_rt[hh])
     rw = np.where(use_current, W.cur_rw[person], W.hh_rw[hh])
     addr_kind = np.where(use_current, W.cur_addr_kind[person], W.hh_addr_kind[hh])
+    # Jakarta's housing complexes and public flats do not exist elsewhere: outside, it is a street.
+    addr_kind = np.where(outside & (addr_kind >= 3), 0, addr_kind)
     addr_u = np.where(use_current[:, None], W.cur_addr_u[person], W.hh_addr_u[hh])
     stale = (status == MOVED_OUT) | ((status == MOVED_WITHIN) & ~use_current)
     tags.add("address_stale", stale)

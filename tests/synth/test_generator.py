@@ -11,6 +11,7 @@ import hashlib
 import json
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from orchestration.synth import SynthConfig, generate_quarter
@@ -138,7 +139,7 @@ def test_namesakes_share_name_and_birth_date_with_a_registered_death(generated: 
 
 
 def test_statuses_match_the_registries(generated: Generated) -> None:
-    persons = generated.persons.set_index("nik")
+    persons = generated.persons[generated.persons.nik_valid].set_index("nik")
     deaths = {r[0]: r for r in generated.rows["dukcapil_kematian"]}
     moves = {r[0]: r for r in generated.rows["dukcapil_pindah"]}
     assert len(deaths) == len(generated.rows["dukcapil_kematian"])
@@ -245,6 +246,21 @@ def test_same_seed_gives_identical_files_and_another_seed_does_not(tmp_path) -> 
     assert all(a[s] != c[s] for s in SOURCES)
     truth = [(tmp_path / n / "truth" / QUARTER / "source_rows.parquet").read_bytes() for n in "ab"]
     assert truth[0] == truth[1]
+
+
+def test_next_quarter_keeps_the_same_people(tmp_path) -> None:
+    for quarter in ("2025Q2", "2025Q3"):
+        generate_quarter(quarter, 2000, seed=5, data_dir=tmp_path)
+    q2, q3 = (
+        pq.read_table(tmp_path / "truth" / q / "persons.parquet").to_pandas() for q in ("2025Q2", "2025Q3")
+    )
+    twins = set(q2.namesake_of.dropna()) | set(q3.namesake_of.dropna())
+    both = q2.merge(q3, on="person_id", suffixes=("_2", "_3"))
+    both = both[both.nik_valid_2 & both.nik_valid_3 & ~both.person_id.isin(twins)]
+    assert len(both) > 1500
+    for col in ("nik", "nama", "tanggal_lahir", "household_id", "jenis_kelamin"):
+        assert int((both[f"{col}_2"] != both[f"{col}_3"]).sum()) == 0, col
+    assert int(q2.listed.sum()) == int(q3.listed.sum()) == 2000
 
 
 def test_rerun_replaces_the_quarter(tmp_path) -> None:

@@ -1,0 +1,47 @@
+# Everything a fresh clone needs: `make run` and `make test`. Installs only from the package registries.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+UV := .tools/bin/uv
+VENV := .venv
+DATA_DIR ?= data
+QUARTER ?= 2025Q2
+PEOPLE ?= 20000
+SEED ?= 20250601
+
+# uv must use this machine's Python, never download one; no telemetry from GX or dbt.
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(PYTHON)
+export GX_ANALYTICS_ENABLED := false
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export SATUDATA_DATA_DIR := $(abspath $(DATA_DIR))
+
+.PHONY: setup run test synth bench-synth clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet
+	touch $@
+
+dbt_project/target/manifest.json: $(VENV)/.synced $(shell find dbt_project -name '*.sql' -o -name '*.yml' -o -name '*.csv' | grep -v target/)
+	cd dbt_project && ../$(VENV)/bin/dbt parse --quiet --profiles-dir .
+
+setup: $(VENV)/.synced dbt_project/target/manifest.json  ## environment from the lock file, dbt manifest
+
+synth: setup  ## generate the sample quarter
+	$(VENV)/bin/satudata synth --quarter $(QUARTER) --people $(PEOPLE) --seed $(SEED)
+
+run: synth  ## generate the sample quarter and run it through the Dagster job
+	$(VENV)/bin/satudata run --quarter $(QUARTER)
+
+test: setup  ## the test suite
+	$(VENV)/bin/pytest -q -p no:cacheprovider
+
+bench-synth: setup  ## time and peak memory of `satudata synth` at 1M source rows (median of runs)
+	$(VENV)/bin/python benchmarks/bench_synth.py
+
+clean:
+	rm -rf dbt_project/target dbt_project/logs .pytest_cache
