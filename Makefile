@@ -8,6 +8,8 @@ DATA_DIR ?= data
 QUARTER ?= 2025Q2
 PEOPLE ?= 20000
 SEED ?= 20250601
+BENCH_DIR := $(abspath $(DATA_DIR))/bench
+BENCH_PEOPLE ?= 750000
 
 # uv must use this machine's Python, never download one; no telemetry from GX or dbt.
 export UV_PYTHON_DOWNLOADS := never
@@ -16,7 +18,7 @@ export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export SATUDATA_DATA_DIR := $(abspath $(DATA_DIR))
 
-.PHONY: setup run test synth bench-synth clean
+.PHONY: setup run test synth bench-synth bench-ingest clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -40,8 +42,13 @@ run: synth  ## generate the sample quarter and run it through the Dagster job
 test: setup  ## the test suite
 	$(VENV)/bin/pytest -q -p no:cacheprovider
 
-bench-synth: setup  ## time and peak memory of `satudata synth` at 1M source rows (median of runs)
-	$(VENV)/bin/python benchmarks/bench_synth.py
+bench-synth: setup  ## time and peak memory of `satudata synth` at ~1M source rows (median of 3 runs)
+	$(VENV)/bin/python benchmarks/bench_synth.py --people $(BENCH_PEOPLE) --data-dir $(BENCH_DIR)
+
+bench-ingest: setup  ## seconds per extract and peak memory of ingestion at ~1M source rows (median of 3 runs)
+	test -f $(BENCH_DIR)/truth/2025Q2/summary.json || \
+		$(VENV)/bin/satudata synth --quarter 2025Q2 --people $(BENCH_PEOPLE) --data-dir $(BENCH_DIR)
+	$(VENV)/bin/python benchmarks/bench_ingest.py --data-dir $(BENCH_DIR)
 
 clean:
 	rm -rf dbt_project/target dbt_project/logs .pytest_cache

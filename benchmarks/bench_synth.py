@@ -40,8 +40,8 @@ def main() -> None:
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="bench_synth_"))
     timings = [run_once(args.people, 20250601, data_dir) for _ in range(args.runs)]
     summary = json.loads((data_dir / "truth" / "2025Q2" / "summary.json").read_text())
-    rows = summary["rows_per_file"]
-    source_rows = sum(rows[f] for f in ("dtks.csv", "p3ke.xlsx", "carik.csv"))
+    rows = summary["rows"]
+    source_rows = summary["list_rows_total"]
     print(f"satudata synth, {args.people:,} people, {source_rows:,} source rows "
           f"({sum(rows.values()):,} with the registries), {args.runs} runs")
     for file_name, count in rows.items():

@@ -20,12 +20,13 @@ def _quarter(value: str) -> Quarter:
 
 
 def _synth(args: argparse.Namespace) -> int:
+    from orchestration.ingest.contract import extract
     from orchestration.synth import generate_quarter
 
     data_dir = resolve_data_dir(args.data_dir)
     started = time.perf_counter()
     summary = generate_quarter(args.quarter.key, args.people, seed=args.seed, data_dir=data_dir)
-    rows = summary.get("rows_per_file", {})
+    rows = {extract(source).file_name: count for source, count in summary["rows"].items()}
     print(f"satudata synth {args.quarter}: {args.people:,} people, seed {args.seed}, "
           f"{time.perf_counter() - started:.1f} s")
     for file_name, count in rows.items():

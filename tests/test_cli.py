@@ -44,3 +44,14 @@ def test_bad_extract_exits_non_zero_naming_file_and_column(data_dir, landing):
 def test_unknown_quarter_is_a_clear_error(data_dir):
     done = _run("run", "--quarter", "2025Q5", data_dir=data_dir)
     assert done.returncode == 2 and "2025Q2" in done.stderr
+
+
+def test_synth_writes_a_landing_set_and_its_truth(data_dir):
+    done = _run("synth", "--quarter", QUARTER, "--people", "300", "--seed", "11", data_dir=data_dir)
+    assert done.returncode == 0, done.stderr[-2000:]
+    landing = data_dir / "landing" / QUARTER
+    assert sorted(p.name for p in landing.iterdir()) == [
+        "carik.csv", "dtks.csv", "dukcapil_kematian.csv", "dukcapil_pindah.csv", "p3ke.xlsx"]
+    assert {p.name for p in (data_dir / "truth" / QUARTER).iterdir()} >= {
+        "persons.parquet", "source_rows.parquet", "summary.json"}
+    assert "dtks.csv" in done.stdout and "rows" in done.stdout

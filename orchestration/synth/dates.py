@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
+from orchestration.quarters import Quarter as CalendarQuarter
+
 from .population import EPOCH, to_days
 
-_QUARTER_RE = re.compile(r"(\d{4})Q([1-4])")
 # Excel's day 0 is 1899-12-30 (it counts the non-existent 1900-02-29).
 EXCEL_EPOCH_OFFSET = (EPOCH - dt.date(1899, 12, 30)).days
 
@@ -35,16 +35,12 @@ class Quarter:
 
 
 def parse_quarter(quarter: str) -> Quarter:
-    """Parse "YYYYQn"; raise ValueError for anything else."""
-    m = _QUARTER_RE.fullmatch(quarter) if isinstance(quarter, str) else None
-    if not m:
-        raise ValueError(f"quarter must be written YYYYQn with n in 1..4 (e.g. 2025Q2), got {quarter!r}")
-    year, number = int(m.group(1)), int(m.group(2))
-    if not 2000 <= year <= 2099:
-        raise ValueError(f"quarter year must lie between 2000 and 2099, got {year}")
-    first = dt.date(year, 3 * number - 2, 1)
-    after = dt.date(year + (number == 4), 1 if number == 4 else 3 * number + 1, 1)
-    return Quarter(quarter, year, number, to_days(first), to_days(after) - 1)
+    """Parse "YYYYQn" with orchestration.quarters; raise ValueError for anything else."""
+    calendar = CalendarQuarter.parse(quarter)
+    if not 2000 <= calendar.year <= 2099:
+        raise ValueError(f"quarter year must lie between 2000 and 2099, got {calendar.year}")
+    return Quarter(calendar.key, calendar.year, calendar.number,
+                   to_days(calendar.first_day), to_days(calendar.last_day))
 
 
 def format_dates(days: np.ndarray, codes: np.ndarray | int = ISO) -> np.ndarray:

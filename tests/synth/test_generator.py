@@ -274,7 +274,7 @@ def test_rerun_replaces_the_quarter(tmp_path) -> None:
 
 def test_quarter_and_arguments_are_validated(tmp_path) -> None:
     for bad in ("2025Q5", "2025-Q2", "25Q2", "2025q2", "Q2 2025", ""):
-        with pytest.raises(ValueError, match="YYYYQn"):
+        with pytest.raises(ValueError, match="2025Q2"):
             generate_quarter(bad, 100, data_dir=tmp_path)
     with pytest.raises(ValueError, match="people"):
         generate_quarter(QUARTER, 0, data_dir=tmp_path)
