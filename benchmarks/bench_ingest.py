@@ -56,7 +56,8 @@ def main() -> None:
     rows = runs[0][0]["rows"]
     print(f"ingestion of {landing}, {args.runs} runs (median seconds)")
     for file_name, count in rows.items():
-        print(f"  {file_name:<24}{count:>12,} rows {statistics.median(r['seconds'][file_name] for r, _ in runs):>8.1f} s")
+        seconds = statistics.median(r["seconds"][file_name] for r, _ in runs)
+        print(f"  {file_name:<24}{count:>12,} rows {seconds:>8.1f} s")
     total = statistics.median(sum(r["seconds"].values()) for r, _ in runs)
     print(f"  all five files: {sum(rows.values()):,} rows in {total:.1f} s; "
           f"peak RSS median {statistics.median(m for _, m in runs):,.0f} MiB")

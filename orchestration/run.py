@@ -56,7 +56,8 @@ def run_quarter(quarter: Quarter, log_path: Path, instance: dg.DagsterInstance |
     if quarter.key not in quarter_partitions.get_partition_keys():
         keys = quarter_partitions.get_partition_keys()
         outcome.errors.append(
-            f"quarter {quarter} is not a partition ({keys[0]} to {keys[-1]}); set ${FIRST_QUARTER_ENV} to reach earlier")
+            f"quarter {quarter} is not a partition ({keys[0]} to {keys[-1]}); "
+            f"set ${FIRST_QUARTER_ENV} to reach earlier")
         return outcome
     job = defs.resolve_job_def("quarterly_job")
     log_path.parent.mkdir(parents=True, exist_ok=True)

@@ -77,8 +77,8 @@ def write_csv(path: Path, header: list[str], rows: list[list], delimiter: str, e
 
 
 def write_xlsx(path: Path, header: list[str], rows: list[list], sheet: str = "Individu",
-               number_columns: tuple[str, ...] = ()) -> Path:
-    """Write a workbook; columns named in number_columns are written as Excel numbers."""
+               number_columns: tuple[str, ...] = (), number_rows: set[int] | None = None) -> Path:
+    """Write a workbook; columns in number_columns are Excel numbers (in every row, or only number_rows, 1-based)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook = xlsxwriter.Workbook(str(path))
     worksheet = workbook.add_worksheet(sheet)
@@ -88,8 +88,9 @@ def write_xlsx(path: Path, header: list[str], rows: list[list], sheet: str = "In
         for c, value in enumerate(row):
             if isinstance(value, dt.date):
                 worksheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), date_format)
-            elif header[c] in number_columns and value not in ("", None):
-                worksheet.write_number(r, c, float(value))
+            elif header[c] in number_columns and value not in ("", None) and (number_rows is None or r in number_rows):
+                # What Excel stores for a 16-digit number: 15 significant digits, the 16th lost.
+                worksheet.write_number(r, c, float(str(value)[:15] + "0"))
             elif isinstance(value, (int, float)):
                 worksheet.write_number(r, c, value)
             else:

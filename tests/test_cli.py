@@ -55,3 +55,9 @@ def test_synth_writes_a_landing_set_and_its_truth(data_dir):
     assert {p.name for p in (data_dir / "truth" / QUARTER).iterdir()} >= {
         "persons.parquet", "source_rows.parquet", "summary.json"}
     assert "dtks.csv" in done.stdout and "rows" in done.stdout
+
+
+def test_quarter_before_the_first_partition_is_refused_clearly(data_dir):
+    done = _run("run", "--quarter", "2019Q1", data_dir=data_dir)
+    assert done.returncode == 1
+    assert "2019Q1 is not a partition" in done.stdout and "SATUDATA_FIRST_QUARTER" in done.stdout

@@ -59,12 +59,9 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _table_ddl(spec: ExtractSpec, table: str) -> str:
-    columns = [f'"{c}" varchar' for c in spec.columns]
-    if spec.is_workbook:
-        columns.append("numeric_cells varchar")
-    columns += ["source_row bigint", "file_name varchar", "file_sha256 varchar"]
-    return f"create or replace table {table} ({', '.join(columns)})"
+def _table_ddl(spec: ExtractSpec) -> str:
+    columns = [f'"{c}" {"bigint" if c == "source_row" else "varchar"}' for c in spec.raw_columns]
+    return f"create or replace table {spec.table} ({', '.join(columns)})"
 
 
 @contextlib.contextmanager
@@ -109,7 +106,7 @@ def _load(con: duckdb.DuckDBPyConnection, spec: ExtractSpec, path: Path) -> Load
     con.execute(LOAD_LOG_DDL)
     con.execute("begin transaction")
     try:
-        con.execute(_table_ddl(spec, spec.table))
+        con.execute(_table_ddl(spec))
         con.execute("delete from raw.quarantine where source = ?", [spec.source])
         loaded = 0
         for chunk in chunks:
@@ -119,7 +116,8 @@ def _load(con: duckdb.DuckDBPyConnection, spec: ExtractSpec, path: Path) -> Load
                     arrays["numeric_cells"] = pa.array(chunk.numeric_cells, pa.string())
                 arrays["source_row"] = pa.array(chunk.source_rows, pa.int64())
                 batch = pa.table(arrays)  # noqa: F841 - read by the replacement scan below
-                con.execute(f"insert into {spec.table} select {_select_list(spec)}, ?, ? from batch", [path.name, sha])
+                con.execute(f"insert into {spec.table} select {_select_list(spec)}, ?, ? from batch",
+                            [path.name, sha])
                 loaded += len(chunk)
             if chunk.quarantined:
                 con.executemany(
