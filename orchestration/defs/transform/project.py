@@ -12,7 +12,20 @@ from orchestration.paths import REPO_ROOT
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
 dbt_project = DbtProject(project_dir=REPO_ROOT / "dbt_project", profiles_dir=REPO_ROOT / "dbt_project")
+
+
+def _manifest_is_stale() -> bool:
+    """True when the manifest is missing or older than any model, seed, macro or project file."""
+    if not dbt_project.manifest_path.exists():
+        return True
+    built = dbt_project.manifest_path.stat().st_mtime
+    sources = [dbt_project.project_dir / "dbt_project.yml"]
+    for folder in ("models", "seeds", "macros", "tests"):
+        sources += (dbt_project.project_dir / folder).rglob("*")
+    return any(path.is_file() and path.stat().st_mtime > built for path in sources)
+
+
 dbt_project.prepare_if_dev()
-if not dbt_project.manifest_path.exists():
-    # A fresh clone has no manifest yet: `dbt parse` writes it once (about 8 s).
+if _manifest_is_stale():
+    # A fresh clone, or a changed model: `dbt parse` writes the manifest (about 8 s).
     dbt_project.preparer.prepare(dbt_project)

@@ -1,0 +1,25 @@
+with
+
+source as (
+    select * from {{ source('raw', 'dukcapil_pindah') }}
+),
+
+renamed as (
+    select
+        ---------- ids
+        source_row,
+        {{ clean_id('nik') }} as nik,
+
+        ---------- strings
+        nama_lgkp as nama_raw,
+        upper(trim(status)) as status_pindah,
+        try_cast(klasifikasi_pindah as integer) as klasifikasi_pindah,
+        nullif(regexp_replace(trim(kode_wilayah_tujuan), '[^0-9]', '', 'g'), '') as kode_wilayah_tujuan,
+
+        ---------- dates
+        {{ parse_date('tgl_pindah') }} as tanggal_pindah
+
+    from source
+)
+
+select * from renamed
