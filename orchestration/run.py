@@ -53,8 +53,8 @@ def run_quarter(quarter: Quarter, log_path: Path, instance: dg.DagsterInstance |
     from orchestration.defs.partitions import FIRST_QUARTER_ENV, quarter_partitions
 
     outcome = RunOutcome(quarter.key, log_path=log_path)
-    if quarter.key not in quarter_partitions.get_partition_keys():
-        keys = quarter_partitions.get_partition_keys()
+    keys = quarter_partitions.get_partition_keys()
+    if quarter.key not in keys:
         outcome.errors.append(
             f"quarter {quarter} is not a partition ({keys[0]} to {keys[-1]}); "
             f"set ${FIRST_QUARTER_ENV} to reach earlier")

@@ -134,13 +134,13 @@ def _new_chunk(spec: ExtractSpec) -> Chunk:
 def _fill(spec, path, chunk, pending_rows, positions, id_positions, stats) -> Chunk:
     _check_decoded(path, spec, pending_rows, positions)
     # Transposing with zip runs in C; empty strings become NULL in the loader's insert.
-    transposed = list(zip(*(fields for _, _, fields in pending_rows)))
+    transposed = list(zip(*(fields for _, _, fields in pending_rows))) or [()] * len(positions)
     for column_values, position in zip(chunk.columns, positions):
-        column_values.extend(transposed[position] if pending_rows else ())
+        column_values.extend(transposed[position])
     chunk.source_rows.extend(row for row, _, _ in pending_rows)
     for column, position in id_positions:
         counts = stats.numeric_id_cells[column]
-        values = [fields[position] for _, _, fields in pending_rows if fields[position]]
+        values = [v for v in transposed[position] if v]
         counts[0] += sum(1 for v in values if _SPREADSHEET_NUMBER.match(v))
         counts[1] += len(values)
     return chunk
