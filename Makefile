@@ -18,7 +18,7 @@ export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export SATUDATA_DATA_DIR := $(abspath $(DATA_DIR))
 
-.PHONY: setup run test synth bench-synth bench-ingest clean
+.PHONY: setup run test ui synth bench-synth bench-ingest bench-pipeline clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -39,6 +39,9 @@ synth: setup  ## generate the sample quarter
 run: synth  ## generate the sample quarter and run it through the Dagster job
 	$(VENV)/bin/satudata run --quarter $(QUARTER)
 
+ui: setup  ## the Dagster UI on 127.0.0.1:3000 over the same data dir (DAGSTER_HOME under it); Ctrl-C stops it
+	$(VENV)/bin/satudata ui
+
 test: setup  ## the test suite
 	$(VENV)/bin/pytest -q -p no:cacheprovider
 
@@ -50,5 +53,9 @@ bench-ingest: setup  ## seconds per extract and peak memory of ingestion at ~1M 
 		$(VENV)/bin/satudata synth --quarter 2025Q2 --people $(BENCH_PEOPLE) --data-dir $(BENCH_DIR)
 	$(VENV)/bin/python benchmarks/bench_ingest.py --data-dir $(BENCH_DIR)
 
+bench-pipeline: setup  ## seconds and peak memory per stage of the whole job at 100k and 1M source rows (median of runs)
+	$(VENV)/bin/python benchmarks/bench_pipeline.py --data-dir $(BENCH_DIR)/pipeline
+
 clean:
 	rm -rf dbt_project/target dbt_project/logs .pytest_cache
+	rm -rf $(SATUDATA_DATA_DIR)/dbt $(SATUDATA_DATA_DIR)/tmp

@@ -44,19 +44,56 @@ def ensure_dagster_home(home: Path) -> None:
         config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
 
 
-def _run(args: argparse.Namespace) -> int:
-    data_dir = resolve_data_dir(args.data_dir)
+def _environment(data_dir_arg: str | None) -> Path:
+    data_dir = resolve_data_dir(data_dir_arg)
     # The code location reads the data dir from the environment, exactly as the UI does.
     os.environ[DATA_DIR_ENV] = str(data_dir)
     os.environ.setdefault("DAGSTER_HOME", str(data_dir / "dagster_home"))
     ensure_dagster_home(Path(os.environ["DAGSTER_HOME"]))
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    return data_dir
 
+
+def _run(args: argparse.Namespace) -> int:
+    data_dir = _environment(args.data_dir)
     from orchestration.run import run_quarter
+    from orchestration.summary import quarter_summary
 
     outcome = run_quarter(args.quarter, log_path=data_dir / "logs" / args.quarter.key / "run.log")
     print(outcome.render())
+    print(quarter_summary(data_dir, args.quarter, outcome))
     return 0 if outcome.success else 1
+
+
+def _train_linkage(args: argparse.Namespace) -> int:
+    data_dir = _environment(args.data_dir)
+    from orchestration.linkage.model import MODEL_DIR
+    from orchestration.linkage.training_run import train_on_quarter
+    from orchestration.run import run_quarter
+
+    outcome = run_quarter(args.quarter, log_path=data_dir / "logs" / args.quarter.key / "train.log",
+                          job_name="linkage_input_job")
+    if not outcome.success:
+        print(outcome.render())
+        return 1
+    model_dir = Path(args.model_dir) if args.model_dir else MODEL_DIR
+    print(train_on_quarter(data_dir, args.quarter, version=args.version, model_dir=model_dir))
+    return 0
+
+
+def _ui(args: argparse.Namespace) -> int:
+    import signal
+
+    from orchestration.paths import REPO_ROOT
+
+    _environment(args.data_dir)
+    # dagster dev copies the inherited SIGINT disposition onto SIGTERM; started from a non-interactive shell SIGINT
+    # is ignored, and then neither signal would stop it (stack-notes.md).
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    dagster = str(Path(sys.executable).parent / "dagster")
+    os.execv(dagster, [dagster, "dev", "-h", args.host, "-p", str(args.port),
+                       "-w", str(REPO_ROOT / "workspace.yaml")])
+    return 0  # not reached
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,6 +112,20 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--quarter", type=_quarter, required=True, help="quarter like 2025Q2")
     run.add_argument("--data-dir", help=f"data dir (default ${DATA_DIR_ENV} or ./data)")
     run.set_defaults(handler=_run)
+
+    train = commands.add_parser(
+        "train-linkage", help="train the Splink model on a quarter and write it for review and commit")
+    train.add_argument("--quarter", type=_quarter, required=True, help="quarter like 2025Q2")
+    train.add_argument("--version", required=True, help="model version to record, e.g. 2026.11-1")
+    train.add_argument("--data-dir", help=f"data dir (default ${DATA_DIR_ENV} or ./data)")
+    train.add_argument("--model-dir", help="where to write the model (default: the committed model's folder)")
+    train.set_defaults(handler=_train_linkage)
+
+    ui = commands.add_parser("ui", help="the Dagster UI (dagster dev) on the same data dir and instance")
+    ui.add_argument("--data-dir", help=f"data dir (default ${DATA_DIR_ENV} or ./data)")
+    ui.add_argument("--host", default="127.0.0.1")
+    ui.add_argument("--port", type=int, default=3000)
+    ui.set_defaults(handler=_ui)
 
     args = parser.parse_args(argv)
     return args.handler(args)

@@ -47,8 +47,10 @@ def _failure_message(event: dg.DagsterEvent) -> str:
     return f"{event.step_key}: {(error.message if error else 'failed').strip().splitlines()[0]}"
 
 
-def run_quarter(quarter: Quarter, log_path: Path, instance: dg.DagsterInstance | None = None) -> RunOutcome:
-    """Execute the quarterly job for one partition and collect its outcome."""
+def run_quarter(
+    quarter: Quarter, log_path: Path, instance: dg.DagsterInstance | None = None, job_name: str = "quarterly_job"
+) -> RunOutcome:
+    """Execute a quarter's job (by default the whole graph) for one partition and collect its outcome."""
     from orchestration.definitions import defs
     from orchestration.defs.partitions import FIRST_QUARTER_ENV, quarter_partitions
 
@@ -59,7 +61,7 @@ def run_quarter(quarter: Quarter, log_path: Path, instance: dg.DagsterInstance |
             f"quarter {quarter} is not a partition ({keys[0]} to {keys[-1]}); "
             f"set ${FIRST_QUARTER_ENV} to reach earlier")
         return outcome
-    job = defs.resolve_job_def("quarterly_job")
+    job = defs.resolve_job_def(job_name)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     # dbt's own console output goes to the run log, so the terminal shows only the summary.
     with log_path.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
@@ -67,7 +69,8 @@ def run_quarter(quarter: Quarter, log_path: Path, instance: dg.DagsterInstance |
             partition_key=quarter.key,
             instance=instance or dg.DagsterInstance.get(),
             raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+            # Failures are summarised from the events; the console logger would print whole tracebacks.
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
         )
     outcome.run_id = result.run_id
     outcome.success = result.success
@@ -75,7 +78,7 @@ def run_quarter(quarter: Quarter, log_path: Path, instance: dg.DagsterInstance |
         materialization = event.materialization
         counts = {k: v.value for k, v in materialization.metadata.items()
                   if k in ("rows_read", "dagster/row_count", "rows_quarantined")}
-        if counts:
+        if "rows_read" in counts:  # the extracts; later stages are summarised from their tables
             outcome.rows[materialization.asset_key.to_user_string()] = counts
     outcome.errors += [_failure_message(e) for e in result.all_events if e.is_step_failure]
     for evaluation in result.get_asset_check_evaluations():

@@ -18,12 +18,24 @@ def _run(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
                           env=env, timeout=300)
 
 
-def test_run_ingests_a_quarter_and_prints_counts(data_dir, landing):
+def test_run_publishes_a_quarter_and_prints_its_summary(data_dir, landing):
     done = _run("run", "--quarter", QUARTER, data_dir=data_dir)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert f"satudata run {QUARTER}: SUCCEEDED" in done.stdout
     assert "raw/dtks" in done.stdout and "raw/p3ke" in done.stdout
+    # The hand-made landing set: 9 list rows, 9 people; one dead, one moved out, one NIK deactivated.
+    assert "people after linkage: 9" in done.stdout
+    for line in ("deceased", "moved_out", "nik_deactivated", "excluded_deceased", "published"):
+        assert line in done.stdout
+    assert "quality gate: PASSED" in done.stdout
+    submission = data_dir / "publish" / QUARTER / "bps_submission.csv"
+    assert f"published: {submission}" in done.stdout
+    assert len(submission.read_text().splitlines()) == 1 + 6
     assert (data_dir / "warehouse" / f"{QUARTER}.duckdb").is_file()
+    everything = done.stdout + done.stderr
+    for source in ("dtks", "carik"):
+        for row in ROWS[source]:
+            assert row[1 if source == "carik" else 9] not in everything  # no NIK on the console
     # The run is recorded in the persistent instance the UI reads.
     assert (data_dir / "dagster_home" / "history").is_dir()
 

@@ -1,12 +1,34 @@
-"""The quarterly job: every asset of one quarter, in one run."""
+"""Jobs: the quarterly run of every asset, and the run that prepares Splink's training input."""
 
 import dagster as dg
 
 from orchestration.defs.partitions import quarter_partitions
+
+LINKAGE_INPUT_KEY = dg.AssetKey(["intermediate", "int_persons__for_linkage"])
 
 quarterly_job = dg.define_asset_job(
     name="quarterly_job",
     selection=dg.AssetSelection.all(),
     partitions_def=quarter_partitions,
     description="Ingests, conforms, links, gates and publishes one quarter.",
+)
+
+linkage_input_job = dg.define_asset_job(
+    name="linkage_input_job",
+    selection=dg.AssetSelection.assets(LINKAGE_INPUT_KEY).upstream(),
+    partitions_def=quarter_partitions,
+    description="Ingests and conforms one quarter up to Splink's input, for training the model by hand "
+                "(`satudata train-linkage`).",
+)
+
+SUBMISSION_KEY = dg.AssetKey(["marts", "bps_submission"])
+PUBLISH_KEY = dg.AssetKey(["publish", "bps_submission"])
+
+gate_and_publish_job = dg.define_asset_job(
+    name="gate_and_publish_job",
+    selection=dg.AssetSelection.checks(
+        dg.AssetCheckKey(SUBMISSION_KEY, "gx_submission_suite"), dg.AssetCheckKey(SUBMISSION_KEY, "gx_quarter_suite"),
+    ) | dg.AssetSelection.assets(PUBLISH_KEY),
+    partitions_def=quarter_partitions,
+    description="Runs the quality gate again on a quarter's tables as they are, and publishes only if it passes.",
 )

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from orchestration.ingest.contract import ExtractSpec
+from orchestration.ingest.contract import REGISTRY_SOURCES, ExtractSpec
 from orchestration.ingest.csv_reader import read_delimited
 from orchestration.ingest.errors import LandingError
 from orchestration.ingest.rows import ReadStats
@@ -44,6 +44,7 @@ class LoadResult:
     quarantined_by_reason: dict[str, int] = field(default_factory=dict)
     reordered_columns: bool = False
     trailing_blank_rows: int = 0
+    missing: bool = False
 
     @property
     def rows_quarantined(self) -> int:
@@ -92,6 +93,8 @@ def load_extract(con: duckdb.DuckDBPyConnection, spec: ExtractSpec, path: Path) 
 
 
 def _load(con: duckdb.DuckDBPyConnection, spec: ExtractSpec, path: Path) -> LoadResult:
+    if not path.is_file() and spec.source in REGISTRY_SOURCES:
+        return _load_missing_registry(con, spec, path)
     if not path.is_file():
         raise LandingError(path, f"is missing from the landing folder {path.parent}")
     if path.stat().st_size == 0:
@@ -141,6 +144,25 @@ def _load(con: duckdb.DuckDBPyConnection, spec: ExtractSpec, path: Path) -> Load
         raise
     return LoadResult(spec.source, path.name, sha, stats.rows_read, loaded, quarantined,
                       stats.reordered, stats.trailing_blank_rows)
+
+
+def _load_missing_registry(con: duckdb.DuckDBPyConnection, spec: ExtractSpec, path: Path) -> LoadResult:
+    # A missing registry is not an ingestion error: the lists are still conformed and linked, and the quarter
+    # gate blocks publication, naming the registry, because nobody can be checked against it.
+    con.execute("create schema if not exists raw")
+    con.execute(QUARANTINE_DDL)
+    con.execute(LOAD_LOG_DDL)
+    con.execute("begin transaction")
+    try:
+        con.execute(_table_ddl(spec))
+        con.execute("delete from raw.quarantine where source = ?", [spec.source])
+        con.execute("delete from raw.load_log where source = ?", [spec.source])
+        con.execute("insert into raw.load_log values (?, ?, ?, 0, 0, 0, false, 0)", [spec.source, path.name, ""])
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return LoadResult(spec.source, path.name, "", 0, 0, missing=True)
 
 
 def _refuse_numeric_id_columns(spec: ExtractSpec, path: Path, stats: ReadStats) -> None:

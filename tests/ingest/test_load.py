@@ -116,6 +116,16 @@ def test_missing_file(con, landing):
     assert "dtks.csv" in str(error) and "missing" in str(error) and str(landing) in str(error)
 
 
+def test_missing_registry_loads_as_an_empty_table_for_the_gate_to_block(con, landing):
+    deaths = DUKCAPIL_KEMATIAN
+    (landing / deaths.file_name).unlink()
+    result = load_extract(con, deaths, landing / deaths.file_name)
+    assert result.missing and result.rows_read == 0
+    assert con.execute("select count(*) from raw.dukcapil_kematian").fetchall()[0][0] == 0
+    assert con.execute("select rows_read, file_sha256 from raw.load_log where source = 'dukcapil_kematian'"
+                       ).fetchall() == [(0, "")]
+
+
 def test_empty_file(con, landing):
     (landing / DTKS.file_name).write_bytes(b"")
     error = _load_error(con, DTKS, landing / DTKS.file_name)

@@ -13,6 +13,7 @@ renamed as (
         {{ clean_id('nik') }} as nik,
         {{ clean_id('no_kk') }} as no_kk,
         nik is not null and {{ clean_id('nik') }} is null as nik_malformed,
+        cast(null as boolean) as padan_dukcapil,
 
         ---------- strings
         nama_lengkap as nama_raw,

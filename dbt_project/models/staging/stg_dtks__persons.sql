@@ -13,6 +13,7 @@ renamed as (
         {{ clean_id('nomor_nik') }} as nik,
         {{ clean_id('nomor_kk') }} as no_kk,
         nomor_nik is not null and {{ clean_id('nomor_nik') }} is null as nik_malformed,
+        cast(null as boolean) as padan_dukcapil,
 
         ---------- strings
         nama as nama_raw,

@@ -18,6 +18,8 @@ renamed as (
         nik is not null and (
             list_contains(string_split(coalesce(numeric_cells, ''), ','), 'nik') or {{ clean_id('nik') }} is null
         ) as nik_malformed,
+        -- YA: the NIK was matched to Dukcapil when P3KE was built.
+        upper(trim(padan_dukcapil)) = 'YA' as padan_dukcapil,
 
         ---------- strings
         nama_lengkap as nama_raw,

@@ -30,6 +30,7 @@ def load_metadata(result: LoadResult) -> dict[str, dg.MetadataValue]:
         "file_sha256": dg.MetadataValue.text(result.file_sha256),
         "columns_reordered": dg.MetadataValue.bool(result.reordered_columns),
         "trailing_blank_rows": dg.MetadataValue.int(result.trailing_blank_rows),
+        "file_missing": dg.MetadataValue.bool(result.missing),
     }
 
 
@@ -55,6 +56,8 @@ def build_raw_asset(spec: ExtractSpec) -> dg.AssetsDefinition:
                 metadata={"file": exc.file_name, "column": exc.column or "", "row": exc.row or 0},
                 allow_retries=False,
             ) from None
+        if result.missing:
+            context.log.warning(f"{spec.file_name} is missing: empty table; the quarter gate will block publication")
         context.log.info(
             f"{spec.file_name}: {result.rows_loaded:,} rows loaded, {result.rows_quarantined:,} quarantined")
         return dg.MaterializeResult(metadata=load_metadata(result))
@@ -63,3 +66,12 @@ def build_raw_asset(spec: ExtractSpec) -> dg.AssetsDefinition:
 
 
 raw_assets = [build_raw_asset(spec) for spec in EXTRACTS]
+
+# raw.quarantine is written by every raw asset; dbt reads it as a source (the ledger's quarantined rows).
+quarantine = dg.AssetSpec(
+    key=dg.AssetKey(["raw", "quarantine"]),
+    deps=[a.key for a in raw_assets],
+    group_name="ingest",
+    description="Rows of any extract that ingestion could not parse, with the reason, written by the raw/* assets.",
+    kinds={"duckdb"},
+)

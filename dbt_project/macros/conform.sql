@@ -1,0 +1,99 @@
+{#
+    Conforming rules shared by the intermediate models. Each is one SQL expression so that dbt unit tests pin it
+    through the models that use it.
+#}
+
+{# Upper-case letters only, for matching region names whatever their spacing or punctuation ("Rawa Sari" = "RAWASARI"). #}
+{% macro name_key(column) -%}
+    nullif(regexp_replace(upper(coalesce({{ column }}, '')), '[^A-Z]', '', 'g'), '')
+{%- endmacro %}
+
+{# A kab/kota name without its administrative prefix, as a name key ("KOTA ADM. JAKARTA TIMUR" -> JAKARTATIMUR). #}
+{% macro kabkota_key(column) -%}
+    {{ name_key(
+        "regexp_replace(upper(trim(" ~ column ~ ")), "
+        ~ "'^(KABUPATEN ADMINISTRASI|KOTA ADMINISTRASI|KAB\\. ?ADM\\.?|KOTA ADM\\.?|KABUPATEN|KAB\\.?|KOTA)\\s+', '')"
+    ) }}
+{%- endmacro %}
+
+{# A name as written, in upper case, with academic and religious titles and punctuation removed. #}
+{% macro clean_name(column) -%}
+    nullif(trim(regexp_replace(
+        regexp_replace(
+            regexp_replace(
+                regexp_replace(upper(trim({{ column }})), ',.*$', ''),
+                '^((H|DR|IR)\.\s*|(HJ|HAJI|HAJJAH|DRS|DRA|PROF)\.?\s+)+', ''
+            ),
+            '\s(S|A|M)\.[A-Z]{1,4}\.?$', ''
+        ),
+        '[^A-Z'']+', ' ', 'g'
+    )), '')
+{%- endmacro %}
+
+{#
+    A cleaned name (clean_name) in one spelling for matching: Muhammad, Siti, Abdul and Ahmad written out whatever
+    their abbreviation or variant, and the pre-1972 spellings oe, dj, tj, sj modernised. Dukcapil keeps old
+    spellings (SOETANTO), so this is a matching key, never the name published.
+#}
+{% macro match_name(column) -%}
+    array_to_string(list_transform(
+        string_split({{ column }}, ' '),
+        lambda w: case
+            when w in ('M', 'MOH', 'MUH', 'MHD', 'MOCH', 'MOHD', 'MUHAMAD', 'MOHAMMAD', 'MOHAMAD', 'MOCHAMAD',
+                       'MOCHAMMAD', 'MUHAMMED', 'MUCHAMMAD', 'MUCHAMAD', 'MOEHAMMAD', 'MUHAMAT') then 'MUHAMMAD'
+            when w in ('ST', 'SITTI') then 'SITI'
+            when w in ('ABD', 'ABDOEL', 'ABDOL') then 'ABDUL'
+            when w in ('AHM', 'ACHMAD', 'AHMAT', 'ACHMAT') then 'AHMAD'
+            else replace(replace(replace(replace(w, 'OE', 'U'), 'DJ', 'J'), 'TJ', 'C'), 'SJ', 'SY')
+        end
+    ), ' ')
+{%- endmacro %}
+
+{#
+    An address line in one form: upper case, Jalan/Jl./JL as JL, Gang/Gg. as GG, Kampung as KP, Kompleks as KOMP,
+    Rusunawa as RUSUN, house-number words (No., Nomor) dropped, punctuation as spaces, and any "RT 003/RW 005" tail
+    removed because RT and RW have their own columns.
+#}
+{% macro standardise_address(column) -%}
+    nullif(trim(array_to_string(list_filter(list_transform(
+        string_split(
+            regexp_replace(
+                regexp_replace(upper(trim({{ column }})), '\bRT\.?\s*[0-9]+\s*/?\s*RW\.?\s*[0-9]+', '', 'g'),
+                '[.,/\s]+', ' ', 'g'
+            ),
+            ' '
+        ),
+        lambda w: case
+            when w in ('JALAN', 'JLN') then 'JL'
+            when w = 'GANG' then 'GG'
+            when w = 'KAMPUNG' then 'KP'
+            when w in ('KOMPLEKS', 'KOMPLEK', 'KOMPL') then 'KOMP'
+            when w in ('RUSUNAWA', 'RUSUNAMI') then 'RUSUN'
+            when w in ('NO', 'NOMOR', 'NOMER') then ''
+            else w
+        end
+    ), lambda w: w <> ''), ' ')), '')
+{%- endmacro %}
+
+{# RT or RW written inside an address line ("... RT 003/RW 005"), three digits, when the column itself is empty. #}
+{% macro rt_rw_from_address(column, part) -%}
+    lpad(nullif(regexp_extract(
+        upper({{ column }}), '\bRT\.?\s*([0-9]+)\s*/?\s*RW\.?\s*([0-9]+)', {{ 1 if part == 'rt' else 2 }}
+    ), ''), 3, '0')
+{%- endmacro %}
+
+{#
+    Whether a NIK's digits 7-12 (DDMMYY, +40 on the day for women) are a real date in 19YY or 20YY.
+    The century is not encoded, so 29 February counts when either century makes it a leap day.
+#}
+{% macro nik_date_is_real(nik) -%}
+    {%- set day -%}
+        (case when cast(substr({{ nik }}, 7, 2) as integer) between 41 and 71 then cast(substr({{ nik }}, 7, 2) as integer) - 40
+              when cast(substr({{ nik }}, 7, 2) as integer) between 1 and 31 then cast(substr({{ nik }}, 7, 2) as integer)
+              else 0 end)
+    {%- endset -%}
+    (
+        try(make_date(1900 + cast(substr({{ nik }}, 11, 2) as integer), cast(substr({{ nik }}, 9, 2) as integer), {{ day }})) is not null
+        or try(make_date(2000 + cast(substr({{ nik }}, 11, 2) as integer), cast(substr({{ nik }}, 9, 2) as integer), {{ day }})) is not null
+    )
+{%- endmacro %}

@@ -1,0 +1,158 @@
+-- One golden record per person: which NIK, name, birth date, sex, address and kelurahan win (docs/survivorship.md).
+with
+
+rows_ as (
+    select * from {{ ref('int_persons__clustered') }}
+),
+
+-- NIK: a valid NIK whose date and sex agree with its record beats one that does not; then the NIK most rows
+-- carry; then one P3KE matched to Dukcapil; then the smallest, so ties always resolve the same way.
+nik_votes as (
+    select
+        person_id,
+        nik,
+        bool_or(nik_dob_agrees and nik_sex_agrees) as agrees,
+        count(*) as n_rows,
+        bool_or(coalesce(padan_dukcapil, false)) as matched_dukcapil
+    from rows_
+    where nik_valid
+    group by all
+),
+
+golden_nik as (
+    select person_id, nik
+    from nik_votes
+    qualify row_number() over (
+        partition by person_id order by agrees desc, n_rows desc, matched_dukcapil desc, nik
+    ) = 1
+),
+
+-- Name: the spelling most rows carry; then one written out in full (no one-letter or short abbreviated word);
+-- then the longer; then alphabetical.
+name_votes as (
+    select
+        person_id,
+        nama,
+        count(*) as n_rows,
+        not regexp_matches(nama, '(^| )([A-Z]|MOH|MUH|MHD|MOCH|ST|ABD|AHM)( |$)') as written_out
+    from rows_
+    where nama is not null
+    group by all
+),
+
+golden_name as (
+    select person_id, nama
+    from name_votes
+    qualify row_number() over (
+        partition by person_id order by n_rows desc, written_out desc, length(nama) desc, nama
+    ) = 1
+),
+
+-- Birth date: one that agrees with the winning NIK's DDMMYY beats one that does not (the NIK is fixed at
+-- registration, a typed date is not); then the date most rows carry; then the earliest.
+dob_votes as (
+    select
+        rows_.person_id,
+        rows_.tanggal_lahir,
+        count(*) as n_rows,
+        bool_or(
+            substr(golden_nik.nik, 9, 4) = strftime(rows_.tanggal_lahir, '%m%y')
+            and cast(substr(golden_nik.nik, 7, 2) as integer) % 40 = day(rows_.tanggal_lahir)
+        ) as agrees_with_nik
+    from rows_
+    left join golden_nik using (person_id)
+    where rows_.tanggal_lahir is not null
+    group by all
+),
+
+golden_dob as (
+    select person_id, tanggal_lahir
+    from dob_votes
+    qualify row_number() over (
+        partition by person_id order by agrees_with_nik desc nulls last, n_rows desc, tanggal_lahir
+    ) = 1
+),
+
+-- Sex: the most frequent among the rows; a tie goes to the winning NIK's +40 rule.
+sex_votes as (
+    select
+        rows_.person_id,
+        rows_.jenis_kelamin,
+        (cast(substr(golden_nik.nik, 7, 2) as integer) > 40) = (rows_.jenis_kelamin = 'P') as agrees_with_nik,
+        count(*) as n_rows
+    from rows_
+    left join golden_nik using (person_id)
+    where rows_.jenis_kelamin is not null
+    group by all
+),
+
+golden_sex as (
+    select person_id, jenis_kelamin
+    from sex_votes
+    qualify row_number() over (
+        partition by person_id order by n_rows desc, agrees_with_nik desc nulls last, jenis_kelamin
+    ) = 1
+),
+
+-- Address: a resolved address beats an unresolved one; then the most recent domicile source (CARIK, kept up to
+-- date by Dasawisma cadres, then P3KE, then DTKS); then the first row of the file.
+golden_address as (
+    select person_id, alamat, rt, rw, address_resolution, kode_kelurahan, kode_kelurahan_bps, kelurahan,
+           kecamatan, kabkota
+    from rows_
+    qualify row_number() over (
+        partition by person_id
+        order by address_resolution = 'unresolved', domicile_rank, source_row
+    ) = 1
+),
+
+-- No. KK: a valid KK from the most recent domicile source.
+golden_kk as (
+    select person_id, no_kk
+    from rows_
+    where kk_valid
+    qualify row_number() over (partition by person_id order by domicile_rank, source_row) = 1
+),
+
+per_person as (
+    select
+        person_id,
+        count(*) as n_rows,
+        string_agg(distinct upper(source), ',' order by upper(source)) as sumber,
+        min(desil) as desil,
+        bool_or(nik_valid) as any_valid_nik,
+        list_sort(list_distinct(flatten(list(
+            list_transform(string_split(coalesce(program_bansos, ''), ','), lambda p: trim(p))
+        )))) as programs
+    from rows_
+    group by person_id
+)
+
+select
+    per_person.person_id,
+    golden_nik.nik,
+    golden_kk.no_kk,
+    golden_name.nama,
+    golden_sex.jenis_kelamin,
+    golden_dob.tanggal_lahir,
+    golden_address.alamat,
+    golden_address.rt,
+    golden_address.rw,
+    golden_address.address_resolution,
+    golden_address.kode_kelurahan,
+    golden_address.kode_kelurahan_bps,
+    golden_address.kelurahan,
+    golden_address.kecamatan,
+    golden_address.kabkota,
+    per_person.sumber,
+    per_person.desil,
+    nullif(array_to_string(list_filter(per_person.programs, lambda p: p <> ''), ','), '') as program_bansos,
+    per_person.any_valid_nik,
+    per_person.n_rows
+from per_person
+left join golden_nik using (person_id)
+left join golden_kk using (person_id)
+left join golden_name using (person_id)
+left join golden_sex using (person_id)
+left join golden_dob using (person_id)
+left join golden_address using (person_id)

@@ -1,0 +1,14 @@
+-- Every kab/kota of Indonesia by name key, to tell an address outside Jakarta from an unreadable one.
+with
+
+kabkota as (
+    select distinct kode_kabkota, kabkota, kode_provinsi from {{ ref('kemendagri_kecamatan') }}
+)
+
+select
+    {{ kabkota_key('kabkota') }} as kabkota_key,
+    -- Kota and Kabupaten Bekasi share a key; both are outside Jakarta, which is all this table has to say.
+    bool_or(kode_provinsi = '31') as is_dki,
+    min(kode_kabkota) as kode_kabkota
+from kabkota
+group by 1

@@ -1,0 +1,126 @@
+"""The suite over a quarter's headline figures: registry freshness, source quality and the submission's size."""
+
+from __future__ import annotations
+
+import great_expectations as gx
+import great_expectations.expectations as gxe
+
+from expectations.bounds import GateBounds
+
+SUITE_NAME = "quarter"
+
+REGISTRIES = {"death_registry": "Dukcapil death registry", "move_registry": "Dukcapil move registry"}
+SOURCES = ("dtks", "p3ke", "carik")
+
+# One row. Ages are days from the registry's latest event date to the quarter's last day (None: no dated row);
+# shares are 0..1; previous_submission_rows and submission_size_change are None when no quarter was published before.
+COLUMNS = (
+    *(f"{registry}_{suffix}" for registry in REGISTRIES for suffix in ("rows", "latest_age_days")),
+    "quarter_days",
+    *(f"{src}_{suffix}" for src in SOURCES for suffix in ("rows", "invalid_nik_share", "unresolved_kelurahan_share")),
+    "submission_rows", "previous_submission_rows", "submission_size_change",
+)
+
+
+def build_quarter_suite(bounds: GateBounds) -> gx.ExpectationSuite:
+    """The quarter suite, with the share and size-change limits taken from bounds."""
+    expectations = [
+        gxe.ExpectTableRowCountToEqual(
+            value=1,
+            description="The quarter's figures are exactly one row.",
+            meta={"failure": "the figures have {observed:,} rows instead of one"},
+        ),
+        *(
+            gxe.ExpectColumnToExist(
+                column=column,
+                description=f"The column {column} is present.",
+                meta={"failure": "the figure is missing"},
+            )
+            for column in COLUMNS
+        ),
+        # The registries' freshness is judged against the quarter's length, carried as a column because a
+        # suite's bounds are fixed when it is built and one stored suite serves every quarter.
+        gxe.ExpectColumnMinToBeBetween(
+            column="quarter_days",
+            min_value=90,
+            max_value=92,
+            description="The quarter is 90 to 92 days long.",
+            meta={"failure": "the quarter is {observed:,} days long"},
+        ),
+    ]
+    for registry, label in REGISTRIES.items():
+        age = f"{registry}_latest_age_days"
+        expectations += [
+            _at_least_one_row(f"{registry}_rows", label),
+            gxe.ExpectColumnValuesToNotBeNull(
+                column=age,
+                description=f"The {label} has at least one dated event.",
+                meta={"failure": f"the {label} has no dated event"},
+            ),
+            # Per-value checks skip nulls, so a registry without a dated event fails only the check above.
+            gxe.ExpectColumnValuesToBeBetween(
+                column=age,
+                min_value=0,
+                description=f"The {label}'s latest event is not after the quarter's last day.",
+                meta={"failure": f"the {label}'s latest event is after the quarter's last day"},
+            ),
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="quarter_days",
+                column_B=age,
+                ignore_row_if="either_value_is_missing",
+                description=f"The {label}'s latest event falls inside the quarter, so the registry covers it.",
+                meta={"column": age, "failure": f"the {label}'s latest event is older than the quarter's first day"},
+            ),
+        ]
+    for src in SOURCES:
+        expectations += [
+            _at_least_one_row(f"{src}_rows", f"{src} list"),
+            # Max, not a per-value check: a missing share fails here, and the observed share reaches the report.
+            gxe.ExpectColumnMaxToBeBetween(
+                column=f"{src}_invalid_nik_share",
+                min_value=0,
+                max_value=bounds.max_invalid_nik_share,
+                description=f"At most {_pct(bounds.max_invalid_nik_share)} of {src} rows lack a structurally "
+                            "valid NIK.",
+                meta={"failure": f"{{observed:.1%}} of {src} rows lack a structurally valid NIK "
+                                 f"(limit {_pct(bounds.max_invalid_nik_share)})"},
+            ),
+            gxe.ExpectColumnMaxToBeBetween(
+                column=f"{src}_unresolved_kelurahan_share",
+                min_value=0,
+                max_value=bounds.max_unresolved_kelurahan_share,
+                description=f"At most {_pct(bounds.max_unresolved_kelurahan_share)} of {src} rows have a kelurahan "
+                            "that could not be resolved.",
+                meta={"failure": f"{{observed:.1%}} of {src} rows have a kelurahan that could not be resolved "
+                                 f"(limit {_pct(bounds.max_unresolved_kelurahan_share)})"},
+            ),
+        ]
+    expectations += [
+        _at_least_one_row("submission_rows", "submission"),
+        # A per-value check on purpose: GX skips nulls there, so a first quarter (no previous submission) passes.
+        gxe.ExpectColumnValuesToBeBetween(
+            column="submission_size_change",
+            min_value=0,
+            max_value=bounds.max_size_change,
+            description=f"The submission's row count changed by at most {_pct(bounds.max_size_change)} against the "
+                        "previous published quarter (no previous quarter passes).",
+            meta={"failure": f"the submission's row count changed by more than {_pct(bounds.max_size_change)} "
+                             "against the previous published quarter"},
+        ),
+    ]
+    return gx.ExpectationSuite(name=SUITE_NAME, expectations=expectations)
+
+
+def _pct(share: float) -> str:
+    """A limit as a percentage without trailing zeros (0.05 -> 5%, 0.075 -> 7.5%)."""
+    return f"{share * 100:.6g}%"
+
+
+def _at_least_one_row(column: str, label: str) -> gxe.ExpectColumnMinToBeBetween:
+    """The count in column is at least 1."""
+    return gxe.ExpectColumnMinToBeBetween(
+        column=column,
+        min_value=1,
+        description=f"The {label} has at least one row.",
+        meta={"failure": f"the {label} has {{observed:,}} rows"},
+    )

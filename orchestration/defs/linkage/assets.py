@@ -1,0 +1,78 @@
+"""Splink linkage of the quarter's list rows into people, and the over-linking check on its clusters."""
+
+import dagster as dg
+
+from orchestration.defs.partitions import quarter_partitions
+from orchestration.defs.resources import WarehouseResource
+from orchestration.linkage.model import load_model
+from orchestration.linkage.predict import link
+
+CLUSTERS_KEY = dg.AssetKey(["linkage", "person_clusters"])
+LINKAGE_INPUT_KEY = dg.AssetKey(["intermediate", "int_persons__for_linkage"])
+
+
+def size_table(sizes: dict[int, int]) -> str:
+    """Cluster-size distribution as a markdown table."""
+    rows = "\n".join(f"| {size} | {count:,} |" for size, count in sorted(sizes.items()))
+    return "| rows per person | people |\n|---|---|\n" + rows
+
+
+@dg.asset(
+    key=CLUSTERS_KEY,
+    deps=[LINKAGE_INPUT_KEY],
+    group_name="linkage",
+    partitions_def=quarter_partitions,
+    kinds={"splink", "duckdb"},
+    description="Splink's clustering of the quarter's list rows into people, with the committed trained model.",
+)
+def person_clusters(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    model = load_model()
+    paths = warehouse.paths(context.partition_key)
+    with warehouse.connect(paths.quarter, read_only=True) as con:
+        records = con.sql("select * from intermediate.int_persons__for_linkage").to_arrow_table()
+    result = link(records, model, temp_dir=paths.data_dir / "tmp" / "splink" / paths.quarter.key)
+    with warehouse.connect(paths.quarter) as con:
+        con.register("clusters_arrow", result.clusters)
+        con.execute("create schema if not exists linkage")
+        con.execute(
+            "create or replace table linkage.person_clusters as "
+            "select unique_id, cluster_id, count(*) over (partition by cluster_id) as cluster_size "
+            "from clusters_arrow order by unique_id")
+        con.unregister("clusters_arrow")
+    context.log.info(f"{result.rows:,} rows linked into {result.people:,} people with model {model.version}")
+    return dg.MaterializeResult(metadata={
+        "dagster/row_count": dg.MetadataValue.int(result.rows),
+        "model_version": dg.MetadataValue.text(model.version),
+        "model_sha256": dg.MetadataValue.text(model.sha256),
+        "threshold_match_probability": dg.MetadataValue.float(model.threshold),
+        "comparisons_scored": dg.MetadataValue.int(result.comparisons),
+        "pairs_linked": dg.MetadataValue.int(result.pairs_linked),
+        "clusters_merged_on_a_shared_nik": dg.MetadataValue.int(result.merged_on_nik),
+        "people": dg.MetadataValue.int(result.people),
+        "largest_cluster": dg.MetadataValue.int(result.largest_cluster),
+        "cluster_sizes": dg.MetadataValue.md(size_table(result.cluster_sizes)),
+    })
+
+
+@dg.asset_check(
+    asset=CLUSTERS_KEY,
+    name="person_clusters_not_overlinked",
+    blocking=True,
+    description="No person gathers more list rows than the model's bound (chained false links).",
+)
+def person_clusters_not_overlinked(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> dg.AssetCheckResult:
+    model = load_model()
+    with warehouse.connect(context.run.tags["dagster/partition"], read_only=True) as con:
+        largest, oversized = con.execute(
+            "select coalesce(max(cluster_size), 0), count(distinct cluster_id) filter (where cluster_size > ?) "
+            "from linkage.person_clusters", [model.max_cluster_size]).fetchall()[0]
+    return dg.AssetCheckResult(
+        passed=oversized == 0,
+        description=(f"{oversized:,} people have more than {model.max_cluster_size} rows (largest {largest})"
+                     if oversized else f"largest person has {largest} rows (bound {model.max_cluster_size})"),
+        metadata={"largest_cluster": dg.MetadataValue.int(int(largest)),
+                  "oversized_clusters": dg.MetadataValue.int(int(oversized)),
+                  "max_cluster_size": dg.MetadataValue.int(model.max_cluster_size)},
+    )

@@ -1,0 +1,80 @@
+"""Publication of the quarter after the gate: the BPS submission, its manifest, the ledger and the reports."""
+
+import datetime as dt
+
+import dagster as dg
+
+from orchestration.defs.partitions import quarter_partitions
+from orchestration.defs.quality.checks import SUBMISSION_KEY, gate_results
+from orchestration.defs.resources import WarehouseResource
+from orchestration.linkage.model import load_model
+from orchestration.publish.csv_export import export_csv
+from orchestration.publish.files import write_text_atomic
+from orchestration.publish.manifest import build_manifest, inputs
+from orchestration.quality.results import failed
+from orchestration.reports.exclusions import load_amounts, render_exclusions
+
+SUBMISSION_COLUMNS = [
+    "person_id", "nik", "no_kk", "nama", "jenis_kelamin", "tanggal_lahir", "alamat", "rt", "rw", "kode_kelurahan",
+    "kode_kelurahan_bps", "kelurahan", "kecamatan", "kabkota", "sumber", "desil", "program_bansos",
+]
+LEDGER_COLUMNS = ["source", "source_row", "person_id", "fate", "reason"]
+LIST_SOURCES = ("dtks", "p3ke", "carik")
+
+
+def _fail(message: str) -> dg.Failure:
+    return dg.Failure(description=message, allow_retries=False)
+
+
+@dg.asset(
+    key=dg.AssetKey(["publish", "bps_submission"]),
+    deps=[SUBMISSION_KEY, dg.AssetKey(["marts", "record_ledger"]), dg.AssetKey(["marts", "persons"])],
+    group_name="publish",
+    partitions_def=quarter_partitions,
+    kinds={"csv"},
+    description="The BPS submission, its manifest, the record ledger and the exclusions report, after the gate.",
+)
+def bps_submission_file(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    paths = warehouse.paths(context.partition_key)
+    run_id = context.run.run_id
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    model = load_model()
+    with warehouse.connect(paths.quarter, read_only=True) as con:
+        # Defence in depth: the blocking checks already stop this step, but publication also demands that both
+        # suites ran in this very run and passed.
+        gate = gate_results(con, run_id)
+        suites = {r.suite_name for r in gate}
+        if not gate or not all(r.success for r in gate) or not {"bps_submission", "quarter"} <= suites:
+            reasons = [s for r in gate for s in failed(r)] or ["the gate suites did not run in this run"]
+            raise _fail("not published, the quality gate did not pass: " + "; ".join(reasons))
+        rows_read = dict(con.execute(
+            "select source, rows_read from raw.load_log where source in ('dtks', 'p3ke', 'carik')").fetchall())
+        ledger_by_source = dict(con.execute(
+            "select source, count(*) from marts.record_ledger group by source").fetchall())
+        if any(ledger_by_source.get(s, 0) != rows_read.get(s, 0) for s in LIST_SOURCES):
+            raise _fail(f"not published, the ledger does not account for every row: rows read {rows_read}, "
+                        f"ledger rows {ledger_by_source}")
+        fates = dict(con.execute("select fate, count(*) from marts.record_ledger group by fate").fetchall())
+        row_count, sha = export_csv(con, "select * from marts.bps_submission", SUBMISSION_COLUMNS,
+                                    paths.publish / "bps_submission.csv", run_id, order_by="q.person_id")
+        ledger_rows, _ = export_csv(con, "select * from marts.record_ledger", LEDGER_COLUMNS,
+                                    paths.reports / "record_ledger.csv", run_id, order_by="q.source, q.source_row")
+        exclusions = render_exclusions(con, paths.quarter.key, load_amounts())
+        input_files = inputs(con)
+    write_text_atomic(paths.reports / "exclusions.md", exclusions, run_id)
+    # The manifest goes last: it names the submission's sha256, so a reader can tell a manifest that is older
+    # than its file (a run killed between the two renames) and the re-run writes both again.
+    write_text_atomic(paths.publish / "manifest.json", build_manifest(
+        quarter=paths.quarter.key, run_id=run_id, generated_at=now, row_count=row_count, sha256=sha,
+        input_files=input_files, model={"version": model.version, "sha256": model.sha256}, gate=gate), run_id)
+    context.log.info(f"published {row_count:,} people for {paths.quarter.key}")
+    return dg.MaterializeResult(metadata={
+        "dagster/row_count": dg.MetadataValue.int(row_count),
+        "sha256": dg.MetadataValue.text(sha),
+        "path": dg.MetadataValue.path(str(paths.publish / "bps_submission.csv")),
+        "ledger_rows": dg.MetadataValue.int(ledger_rows),
+        "fates": dg.MetadataValue.md(
+            "| fate | rows |\n|---|---|\n" + "\n".join(f"| {f} | {n:,} |" for f, n in sorted(fates.items()))),
+        "gate_verdict": dg.MetadataValue.text("PASSED"),
+        "model_version": dg.MetadataValue.text(model.version),
+    })

@@ -1,0 +1,91 @@
+"""The frames the GX suites validate, built from the warehouse by SQL independent of the models that decide."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from orchestration.paths import QuarterPaths
+
+# The submission plus three flags computed here straight from the staged registries and the national code list,
+# not from marts.persons: the gate must catch a wrong status rule, not repeat it.
+SUBMISSION_FRAME_SQL = """
+with
+moves_latest as (
+    select nik, arg_max(status_pindah, coalesce(tanggal_pindah, date '1900-01-01')) as status
+    from staging.stg_dukcapil__moves where nik is not null group by nik
+),
+kabkota as (select distinct kode_kabkota from reference.kemendagri_kecamatan),
+submission as (
+    select s.*, cast(substr(s.nik, 7, 2) as integer) as d, substr(s.nik, 9, 2) as mm, substr(s.nik, 11, 2) as yy
+    from marts.bps_submission s
+)
+select
+    submission.* exclude (d, mm, yy),
+    submission.nik in (select nik from staging.stg_dukcapil__deaths where nik is not null) as in_death_registry,
+    coalesce(moves_latest.status in ('PINDAH_KELUAR', 'NONAKTIF'), false) as in_move_out_registry,
+    coalesce(
+        regexp_full_match(submission.nik, '[0-9]{16}')
+        and substr(submission.nik, 1, 4) in (select kode_kabkota from kabkota)
+        and substr(submission.nik, 13, 4) <> '0000'
+        and (d between 1 and 31 or d between 41 and 71)
+        and (try(make_date(1900 + cast(yy as integer), cast(mm as integer), d % 40)) is not null
+             or try(make_date(2000 + cast(yy as integer), cast(mm as integer), d % 40)) is not null),
+        false) as nik_structurally_valid
+from submission
+left join moves_latest on moves_latest.nik = submission.nik
+order by submission.person_id
+"""
+
+
+def submission_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """marts.bps_submission with the registry and NIK-structure flags the submission suite checks."""
+    return con.sql(SUBMISSION_FRAME_SQL).df()
+
+
+def dki_kelurahan_codes(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The 267 Kemendagri kelurahan codes of Jakarta, from the seed."""
+    return [r[0] for r in con.execute("select kode from reference.dki_kelurahan order by kode").fetchall()]
+
+
+def previous_submission_rows(paths: QuarterPaths) -> int | None:
+    """Rows of the previous quarter's published submission, from its manifest; None when none was published."""
+    manifest = paths.data_dir / "publish" / paths.quarter.previous().key / "manifest.json"
+    if not manifest.is_file():
+        return None
+    return int(json.loads(manifest.read_text(encoding="utf-8"))["row_count"])
+
+
+def quarter_frame(con: duckdb.DuckDBPyConnection, paths: QuarterPaths) -> pd.DataFrame:
+    """One row of the quarter's headline figures for the quarter suite."""
+    q = paths.quarter
+    first, last = q.first_day, q.last_day
+    figures: dict[str, object] = {"quarter_days": (last - first).days + 1}
+    for name, table, date_column in (("death_registry", "stg_dukcapil__deaths", "tanggal_kematian"),
+                                     ("move_registry", "stg_dukcapil__moves", "tanggal_pindah")):
+        rows, latest = con.execute(
+            f"select count(*), max({date_column}) from staging.{table}").fetchall()[0]
+        figures[f"{name}_rows"] = int(rows)
+        figures[f"{name}_latest_age_days"] = (last - latest).days if latest else None
+    for source, rows, invalid, unresolved in con.execute(
+            "select source, rows_loaded, invalid_nik_share, unresolved_kelurahan_share from marts.source_quality"
+    ).fetchall():
+        figures[f"{source}_rows"] = int(rows)
+        figures[f"{source}_invalid_nik_share"] = float(invalid)
+        figures[f"{source}_unresolved_kelurahan_share"] = float(unresolved)
+    submission_rows = con.execute("select count(*) from marts.bps_submission").fetchall()[0][0]
+    previous = previous_submission_rows(paths)
+    figures["submission_rows"] = int(submission_rows)
+    figures["previous_submission_rows"] = previous
+    # No previous quarter: nothing to compare with. A previous quarter of zero rows is as far as one can move.
+    figures["submission_size_change"] = (
+        None if previous is None else abs(submission_rows - previous) / previous if previous else 1.0)
+    return pd.DataFrame([figures])
+
+
+def gx_dir(paths: QuarterPaths) -> Path:
+    """The quarter's GX project: stores, validation results and Data Docs (counts only)."""
+    return paths.data_dir / "gx" / paths.quarter.key

@@ -1,0 +1,1 @@
+"""Probabilistic linkage of list rows into people with Splink: reviewed settings, a committed trained model."""

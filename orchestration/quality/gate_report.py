@@ -1,0 +1,127 @@
+"""The quarter's gate report: a verdict plus per-suite counts, written as JSON and markdown, never with data values."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from orchestration.quality.results import ExpectationOutcome, SuiteResult, failed
+
+JSON_NAME = "gate_report.json"
+MD_NAME = "gate_report.md"
+PASSED = "PASSED"
+BLOCKED = "BLOCKED"
+DID_NOT_RUN = "the gate did not run: no suite was validated"
+_COLUMN_EXISTS = "expect_column_to_exist"
+
+
+def write_gate_report(
+    reports_dir: Path, *, quarter: str, run_id: str, results: list[SuiteResult], generated_at: str
+) -> dict[str, Any]:
+    """Write gate_report.json and gate_report.md into reports_dir and return what the JSON holds."""
+    # No results means nothing was checked, which must never read as a pass.
+    verdict = PASSED if results and all(result.success for result in results) else BLOCKED
+    failures = [sentence for result in results for sentence in failed(result)] if results else [DID_NOT_RUN]
+    report = {
+        "quarter": quarter,
+        "run_id": run_id,
+        "generated_at": generated_at,
+        "verdict": verdict,
+        "suites": [result.to_dict() for result in results],
+        "failures": failures,
+    }
+    reports_dir = Path(reports_dir)
+    reports_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # mkdir's mode is filtered by the umask and ignored for an existing dir; the reports stay with the operator.
+    os.chmod(reports_dir, 0o700)
+    _write_atomic(reports_dir / JSON_NAME, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    _write_atomic(reports_dir / MD_NAME, render_markdown(report, results))
+    return report
+
+
+def render_markdown(report: dict[str, Any], results: list[SuiteResult]) -> str:
+    """The report as markdown: header, verdict, the reasons when blocked, and one table per suite."""
+    lines = [
+        f"# Quality gate — {report['quarter']}",
+        "",
+        f"- Quarter: {report['quarter']}",
+        f"- Run id: `{report['run_id']}`",
+        f"- Generated at: {report['generated_at']}",
+        f"- Verdict: **{report['verdict']}**",
+        "",
+    ]
+    if report["verdict"] == BLOCKED:
+        lines += ["## Why the quarter is blocked", ""]
+        lines += [f"- {_cell(sentence)}" for sentence in report["failures"]]
+        lines.append("")
+    for result in results:
+        status = "passed" if result.success else "failed"
+        lines += [
+            f"## Suite `{result.suite_name}`: {status}",
+            "",
+            f"{result.successful_expectations} of {result.evaluated_expectations} expectations passed.",
+            "",
+            "| Expectation | Column | Result | Unexpected / observed |",
+            "|---|---|---|---|",
+        ]
+        lines += [_row(o) for o in _collapse_present_columns(result.expectations)]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _collapse_present_columns(outcomes: tuple[ExpectationOutcome, ...]) -> list[ExpectationOutcome]:
+    """The outcomes with the passed column-exists checks folded into one line, so the table shows what matters."""
+    present = [o for o in outcomes if o.expectation_type == _COLUMN_EXISTS and o.success]
+    if len(present) < 2:
+        return list(outcomes)
+    rest = [o for o in outcomes if o not in present]
+    folded = ExpectationOutcome(
+        expectation_type=_COLUMN_EXISTS,
+        column=None,
+        description=f"All {len(present)} columns the suite checks for are present.",
+        success=True,
+    )
+    at = outcomes.index(present[0])
+    return rest[:at] + [folded] + rest[at:]
+
+
+def _row(outcome: ExpectationOutcome) -> str:
+    """One table row: description, column, result, figures."""
+    result = "passed" if outcome.success else "**FAILED**"
+    return f"| {_cell(outcome.description)} | {_cell(outcome.column or '—')} | {result} | {_figures(outcome)} |"
+
+
+def _figures(outcome: ExpectationOutcome) -> str:
+    """Unexpected rows out of all rows, else the observed number, else a dash."""
+    if outcome.unexpected_count is not None and outcome.element_count is not None:
+        return f"{outcome.unexpected_count:,} of {outcome.element_count:,} rows"
+    if isinstance(outcome.observed_value, int):
+        return f"{outcome.observed_value:,}"
+    if isinstance(outcome.observed_value, float):
+        return f"{outcome.observed_value:.4g}"
+    return "—"
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a markdown table cell or list item."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write text to path through a 0600 temp file in the same dir, so readers see the old or the new file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise

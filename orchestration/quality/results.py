@@ -1,0 +1,51 @@
+"""What a suite run leaves behind: verdicts and counts per expectation, never a data value; no GX import needed."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ExpectationOutcome:
+    """One expectation's verdict with its counts; failure is the suite's plain-words reason, filled with counts."""
+
+    expectation_type: str
+    column: str | None
+    description: str
+    success: bool
+    element_count: int | None = None
+    unexpected_count: int | None = None
+    unexpected_percent: float | None = None
+    observed_value: int | float | None = None
+    failure: str | None = None
+
+
+@dataclass(frozen=True)
+class SuiteResult:
+    """The verdict of one suite over one frame: counts per expectation, no data values."""
+
+    suite_name: str
+    success: bool
+    evaluated_expectations: int
+    successful_expectations: int
+    expectations: tuple[ExpectationOutcome, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable dict."""
+        return asdict(self) | {"expectations": [asdict(outcome) for outcome in self.expectations]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SuiteResult:
+        """The inverse of to_dict."""
+        outcomes = tuple(ExpectationOutcome(**outcome) for outcome in data["expectations"])
+        return cls(**{**data, "expectations": outcomes})
+
+
+def failed(result: SuiteResult) -> list[str]:
+    """One sentence per failed expectation, from the suite's wording and counts only, so it is safe to log."""
+    return [
+        f"{result.suite_name}: {outcome.column or 'table'} — {outcome.failure or outcome.description}"
+        for outcome in result.expectations
+        if not outcome.success
+    ]

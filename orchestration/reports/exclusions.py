@@ -1,0 +1,130 @@
+"""exclusions.md: who left the list this quarter and why, per wilayah and programme, in Indonesian."""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+AMOUNTS_ENV = "SATUDATA_BENEFIT_AMOUNTS"
+DEFAULT_AMOUNTS = Path(__file__).with_name("benefit_amounts.csv")
+
+REASONS = {
+    "deceased": "Meninggal (tercatat di akta kematian Dukcapil)",
+    "moved_out": "Pindah keluar DKI (Dukcapil)",
+    "nik_deactivated": "NIK dinonaktifkan Disdukcapil DKI",
+    "outside_dki": "Berdomisili di luar DKI",
+    "invalid_nik": "Tidak ada NIK yang valid di semua sumber",
+    "unresolved_kelurahan": "Kelurahan tidak dapat dikenali",
+}
+
+
+@dataclass(frozen=True)
+class BenefitAmount:
+    """A programme's benefit per person per month, from the configurable amounts table."""
+
+    program: str
+    rupiah_per_bulan: int
+    catatan: str
+
+
+def load_amounts(path: Path | None = None) -> dict[str, BenefitAmount]:
+    """The amounts table: `path`, else $SATUDATA_BENEFIT_AMOUNTS, else the shipped indicative table."""
+    path = path or Path(os.environ.get(AMOUNTS_ENV) or DEFAULT_AMOUNTS)
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    out = {}
+    for i, row in enumerate(rows, start=1):
+        try:
+            out[row["program"].strip()] = BenefitAmount(
+                row["program"].strip(), int(row["rupiah_per_bulan"]), row.get("catatan", ""))
+        except (KeyError, TypeError, ValueError):
+            raise ValueError(f"{path.name}: row {i}: column 'rupiah_per_bulan' must be a whole number of rupiah")
+    return out
+
+
+def _rupiah(value: int) -> str:
+    return "Rp" + f"{value:,}".replace(",", ".")
+
+
+def _count(value: int) -> str:
+    # Indonesian groups thousands with dots (1.234); a comma would read as a decimal.
+    return f"{value:,}".replace(",", ".")
+
+
+def _table(header: list[str], rows: list[list[object]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_count(v) if isinstance(v, int) else str(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def render_exclusions(con: duckdb.DuckDBPyConnection, quarter: str, amounts: dict[str, BenefitAmount]) -> str:
+    """The report's markdown, from marts.persons (counts only, no NIK or name)."""
+    excluded = "select * from marts.persons where status <> 'eligible'"
+    total = con.execute("select count(*), count(*) filter (where status = 'eligible') from marts.persons").fetchall()[0]
+    by_reason = con.execute(f"select status, count(*) from ({excluded}) group by 1 order by 2 desc, 1").fetchall()
+    by_area = con.execute(
+        f"select coalesce(kabkota, 'Luar DKI / tidak dikenali'), coalesce(kecamatan, '-'), status, count(*) "
+        f"from ({excluded}) group by all order by 1, 2, 3").fetchall()
+    by_program = con.execute(
+        f"select trim(p) as program, status, count(*) from ({excluded}), "
+        "unnest(string_split(program_bansos, ',')) as t(p) where program_bansos is not null "
+        "group by all order by 1, 2").fetchall()
+    review = con.execute(
+        "select count(*) filter (where death_namesake and status = 'eligible'), "
+        "count(*) filter (where near_registry_status is not null and status = 'eligible') from marts.persons"
+    ).fetchall()[0]
+
+    parts = [
+        f"# Laporan pengecualian penerima bansos, triwulan {quarter}",
+        "",
+        "Laporan internal untuk Dinas Sosial. Berisi jumlah, bukan data pribadi; daftar per orang ada di "
+        "`record_ledger.csv` (tanpa NIK dan nama) dan di gudang data triwulan ini.",
+        "",
+        f"- Orang setelah penggabungan dan deduplikasi: {_count(total[0])}",
+        f"- Lolos ke daftar BPS: {_count(total[1])}",
+        f"- Dikecualikan: {_count(total[0] - total[1])}",
+        "",
+        "## Menurut alasan",
+        "",
+        _table(["Alasan", "Orang"], [[REASONS.get(s, s), n] for s, n in by_reason]) if by_reason else "Tidak ada.",
+        "",
+        "## Menurut kabupaten/kota dan kecamatan",
+        "",
+        "Wilayah menurut alamat domisili terpilih (golden record).",
+        "",
+        _table(["Kabupaten/kota", "Kecamatan", "Alasan", "Orang"],
+               [[k, c, REASONS.get(s, s), n] for k, c, s, n in by_area]) if by_area else "Tidak ada.",
+        "",
+        "## Menurut program dan nilai bantuan yang tidak lagi dibayarkan",
+        "",
+        "Nilai setahun = orang x nominal per bulan x 12, untuk program yang nominalnya tercantum di tabel nominal "
+        f"(`{AMOUNTS_ENV}`, bawaan `orchestration/reports/benefit_amounts.csv`, nilai indikatif).",
+        "",
+    ]
+    program_rows, total_year = [], 0
+    for program, status, n in by_program:
+        amount = amounts.get(program)
+        if amount:
+            yearly = n * amount.rupiah_per_bulan * 12
+            total_year += yearly
+            program_rows.append([program, REASONS.get(status, status), n, _rupiah(yearly)])
+        else:
+            program_rows.append([program, REASONS.get(status, status), n, "nominal tidak diketahui"])
+    parts += [
+        _table(["Program", "Alasan", "Orang", "Nilai setahun"], program_rows) if program_rows else "Tidak ada.",
+        "",
+        f"Jumlah nilai setahun yang tidak lagi dibayarkan (program dengan nominal diketahui): {_rupiah(total_year)}",
+        "",
+        "## Perlu verifikasi lapangan (tetap dalam daftar)",
+        "",
+        f"- Nama dan tanggal lahir sama dengan catatan kematian, tetapi NIK berbeda: {_count(review[0])} orang. "
+        "Kematian dicocokkan hanya dengan NIK, sehingga orang senama tidak dikeluarkan.",
+        f"- NIK berbeda satu digit nomor urut dari NIK di catatan Dukcapil (kematian/pindah/nonaktif) dengan nama "
+        f"sama: {_count(review[1])} orang. Bisa salah ketik NIK, bisa orang lain; perlu dicek.",
+        "",
+    ]
+    return "\n".join(parts)

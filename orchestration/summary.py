@@ -1,0 +1,63 @@
+"""The command line's closing summary of a quarter: people, exclusions, gate verdict and where the file is."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from orchestration import warehouse
+from orchestration.paths import QuarterPaths
+from orchestration.quarters import Quarter
+from orchestration.run import RunOutcome
+
+
+def _table_exists(con, schema: str, table: str) -> bool:
+    return bool(con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table]).fetchall()[0][0])
+
+
+def _warehouse_lines(paths: QuarterPaths) -> list[str]:
+    lines: list[str] = []
+    with warehouse.connect(paths.warehouse, read_only=True) as con:
+        if _table_exists(con, "marts", "persons"):
+            people, linked_rows = con.execute("select count(*), sum(n_rows) from marts.persons").fetchall()[0]
+            lines.append(f"  people after linkage: {people:,} (from {int(linked_rows or 0):,} list rows)")
+            for status, n in con.execute(
+                    "select status, count(*) from marts.persons group by 1 order by 2 desc").fetchall():
+                lines.append(f"    {status:<24}{n:>10,}")
+        if _table_exists(con, "marts", "record_ledger"):
+            lines.append("  ledger (list rows by fate):")
+            for fate, n in con.execute(
+                    "select fate, count(*) from marts.record_ledger group by 1 order by 2 desc").fetchall():
+                lines.append(f"    {fate:<32}{n:>10,}")
+    return lines
+
+
+def quarter_summary(data_dir: Path, quarter: Quarter, outcome: RunOutcome) -> str:
+    """Counts from this run's tables and gate report; only what the run got as far as building."""
+    paths = QuarterPaths(data_dir, quarter)
+    lines: list[str] = []
+    if paths.warehouse.is_file():
+        try:
+            lines += _warehouse_lines(paths)
+        except warehouse.WarehouseLocked as exc:
+            lines.append(f"  no counts: {exc}")
+    report = paths.reports / "gate_report.json"
+    if report.is_file():
+        gate = json.loads(report.read_text(encoding="utf-8"))
+        if gate.get("run_id") == outcome.run_id:
+            lines.append(f"  quality gate: {gate['verdict']} ({paths.reports / 'gate_report.md'})")
+            lines += [f"    {reason}" for reason in gate.get("failures", []) if gate["verdict"] != "PASSED"]
+        else:
+            lines.append("  quality gate: not reached in this run")
+    else:
+        lines.append("  quality gate: not reached")
+    submission = paths.publish / "bps_submission.csv"
+    if outcome.success and submission.is_file():
+        lines.append(f"  published: {submission}")
+    elif submission.is_file():
+        lines.append(f"  not published by this run; the earlier file stays as it was: {submission}")
+    else:
+        lines.append("  not published")
+    return "\n".join(lines)

@@ -1,0 +1,210 @@
+"""The whole quarterly job on a realistic generated quarter (20,000 people), judged against its ground truth."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration.linkage.evaluate import pairwise_scores
+from orchestration.quarters import Quarter
+from orchestration.synth import generate_quarter
+
+QUARTER = "2025Q2"
+PEOPLE = 20_000
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def quarter_run(tmp_path_factory):
+    """A generated quarter run once through `quarterly_job`, as `satudata run` does."""
+    data_dir = tmp_path_factory.mktemp("pipeline") / "data"
+    generate_quarter(QUARTER, PEOPLE, data_dir=data_dir)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SATUDATA_DATA_DIR", str(data_dir))
+        from orchestration.run import run_quarter
+
+        instance = dg.DagsterInstance.ephemeral()
+        outcome = run_quarter(Quarter.parse(QUARTER), data_dir / "logs" / "run.log", instance=instance)
+        yield data_dir, outcome, instance
+
+
+@pytest.fixture
+def truth(quarter_run):
+    """The warehouse opened read-only with the truth tables and the published CSV as views.
+
+    Function-scoped: a DuckDB connection left open in this process would stop the next run from writing.
+    """
+    data_dir, _, _ = quarter_run
+    con = duckdb.connect(str(data_dir / "warehouse" / f"{QUARTER}.duckdb"), read_only=True)
+    t = data_dir / "truth" / QUARTER
+    con.execute(f"create temp view truth_persons as select * from read_parquet('{t}/persons.parquet')")
+    con.execute(f"create temp view truth_rows as select * from read_parquet('{t}/source_rows.parquet')")
+    con.execute(f"create temp view published as select * from read_csv("
+                f"'{data_dir}/publish/{QUARTER}/bps_submission.csv', all_varchar = true)")
+    con.execute(f"create temp view ledger as select * from read_csv("
+                f"'{data_dir}/reports/{QUARTER}/record_ledger.csv', all_varchar = true)")
+    # The true person behind each published person: the one most of its rows belong to.
+    con.execute("""
+        create temp table published_truth as
+        select l.person_id, mode(t.person_id) as true_person_id
+        from ledger l
+        join truth_rows t on t.source = l.source and t.source_row = cast(l.source_row as bigint)
+        where l.fate = 'published'
+        group by l.person_id""")
+    yield con
+    con.close()
+
+
+def test_the_quarter_publishes(quarter_run):
+    data_dir, outcome, _ = quarter_run
+    assert outcome.success, outcome.render()
+    publish = data_dir / "publish" / QUARTER
+    manifest = json.loads((publish / "manifest.json").read_text())
+    assert manifest["sha256"] == _sha(publish / "bps_submission.csv")
+    assert manifest["gate"]["verdict"] == "PASSED"
+    assert manifest["linkage_model"]["version"]
+    assert {i["file_name"] for i in manifest["inputs"]} == {
+        "dtks.csv", "p3ke.xlsx", "carik.csv", "dukcapil_kematian.csv", "dukcapil_pindah.csv"}
+    report = json.loads((data_dir / "reports" / QUARTER / "gate_report.json").read_text())
+    assert report["verdict"] == "PASSED" and report["run_id"] == outcome.run_id
+    assert (data_dir / "reports" / QUARTER / "exclusions.md").read_text().startswith("# Laporan pengecualian")
+
+
+def test_submission_columns_and_rows(truth):
+    columns = [r[0] for r in truth.execute("describe published").fetchall()]
+    assert columns == ["person_id", "nik", "no_kk", "nama", "jenis_kelamin", "tanggal_lahir", "alamat", "rt", "rw",
+                       "kode_kelurahan", "kode_kelurahan_bps", "kelurahan", "kecamatan", "kabkota", "sumber", "desil",
+                       "program_bansos"]
+    rows, people, niks, bad_codes = truth.execute("""
+        select count(*), count(distinct person_id), count(distinct nik),
+               count(*) filter (where kode_kelurahan not in (select kode from reference.dki_kelurahan))
+        from published""").fetchall()[0]
+    assert rows == people == niks and bad_codes == 0 and rows > 0.9 * PEOPLE
+
+
+def test_nobody_dead_moved_out_deactivated_or_outside_dki_is_published(truth):
+    # The registries are keyed by NIK: a person none of whose list rows carries their true NIK (a typo in every
+    # row) cannot be found in them without also removing namesakes of the dead; those are counted separately.
+    leaked = truth.execute("""
+        select p.status, count(*) from published_truth j join truth_persons p on p.person_id = j.true_person_id
+        where p.status = 'outside_dki'
+           or (p.status in ('deceased', 'moved_out', 'nik_deactivated') and exists (
+               select 1 from truth_rows t join intermediate.int_persons__conformed c
+                   on c.source = t.source and c.source_row = t.source_row
+               where t.person_id = p.person_id and c.nik = p.nik))
+        group by 1""").fetchall()
+    assert leaked == []
+
+
+def test_people_who_moved_within_dki_and_namesakes_of_the_dead_are_published(truth):
+    missing = truth.execute("""
+        select p.planted, p.status, count(*) from truth_persons p
+        where p.listed and (p.status = 'moved_within_dki' or p.planted = 'namesake_of_deceased')
+          and exists (select 1 from truth_rows t join intermediate.int_persons__conformed c
+                      on c.source = t.source and c.source_row = t.source_row
+                      where t.person_id = p.person_id and c.nik_valid)
+          and p.person_id not in (select true_person_id from published_truth)
+        group by all""").fetchall()
+    assert missing == []
+    namesakes = truth.execute(
+        "select count(*) from truth_persons where planted = 'namesake_of_deceased'").fetchall()[0][0]
+    assert namesakes > 0
+
+
+def test_linkage_precision_and_recall_against_the_true_persons(truth):
+    assignments = truth.execute("""
+        select l.person_id as predicted, t.person_id as actual
+        from ledger l join truth_rows t on t.source = l.source and t.source_row = cast(l.source_row as bigint)
+        where l.person_id is not null""").fetch_arrow_table()
+    scores = pairwise_scores(assignments)
+    assert scores.true_pairs > 1000
+    assert scores.precision >= 0.995, scores.as_dict()
+    assert scores.recall >= 0.98, scores.as_dict()
+
+
+def test_the_ledger_accounts_for_every_input_row(truth):
+    by_source = dict(truth.execute("select source, count(*) from ledger group by 1").fetchall())
+    files = dict(truth.execute(
+        "select source, rows_read from raw.load_log where source in ('dtks', 'p3ke', 'carik')").fetchall())
+    assert by_source == files
+    fates = dict(truth.execute("select fate, count(*) from ledger group by 1").fetchall())
+    assert sum(fates.values()) == sum(files.values())
+    assert set(fates) <= {"published", "excluded_deceased", "excluded_moved_out", "excluded_outside_dki",
+                          "excluded_invalid_nik", "excluded_unresolved_kelurahan", "quarantined"}
+    published_people = truth.execute(
+        "select count(distinct person_id) from ledger where fate = 'published'").fetchall()[0][0]
+    assert published_people == truth.execute("select count(*) from published").fetchall()[0][0]
+    # No names or NIKs in the ledger.
+    assert [r[0] for r in truth.execute("describe ledger").fetchall()] == [
+        "source", "source_row", "person_id", "fate", "reason"]
+
+
+def test_rerunning_a_published_quarter_gives_a_byte_identical_submission(quarter_run):
+    data_dir, _, instance = quarter_run
+    submission = data_dir / "publish" / QUARTER / "bps_submission.csv"
+    ledger = data_dir / "reports" / QUARTER / "record_ledger.csv"
+    before = _sha(submission), _sha(ledger)
+    from orchestration.run import run_quarter
+
+    again = run_quarter(Quarter.parse(QUARTER), data_dir / "logs" / "rerun.log", instance=instance)
+    assert again.success, again.render()
+    assert (_sha(submission), _sha(ledger)) == before
+    manifest = json.loads((submission.parent / "manifest.json").read_text())
+    assert manifest["run_id"] == again.run_id and manifest["sha256"] == before[0]
+
+
+def test_a_deceased_person_forced_into_the_submission_table_blocks_publication(quarter_run):
+    data_dir, _, instance = quarter_run
+    publish = data_dir / "publish" / QUARTER
+    before = {p.name: _sha(p) for p in publish.iterdir()}
+    with duckdb.connect(str(data_dir / "warehouse" / f"{QUARTER}.duckdb")) as con:
+        con.execute("""
+            insert into marts.bps_submission
+            select 'PFORCED0000001', p.nik, p.no_kk, p.nama, p.jenis_kelamin, strftime(p.tanggal_lahir, '%Y-%m-%d'),
+                   p.alamat, p.rt, p.rw, p.kode_kelurahan, p.kode_kelurahan_bps, p.kelurahan, p.kecamatan,
+                   p.kabkota, p.sumber, cast(p.desil as varchar), p.program_bansos
+            from marts.persons p where p.status = 'deceased' and p.kode_kelurahan is not null limit 1""")
+    from orchestration.definitions import defs
+
+    result = defs.resolve_job_def("gate_and_publish_job").execute_in_process(
+        partition_key=QUARTER, instance=instance, raise_on_error=False)
+    assert not result.success
+    failed = {e.check_name for e in result.get_asset_check_evaluations() if not e.passed}
+    assert failed == {"gx_submission_suite"}
+    description = next(e.description for e in result.get_asset_check_evaluations() if not e.passed)
+    assert "death registry" in description
+    assert not any(e.is_step_success and e.step_key.startswith("publish") for e in result.all_events)
+    assert {p.name: _sha(p) for p in publish.iterdir()} == before
+    report = json.loads((data_dir / "reports" / QUARTER / "gate_report.json").read_text())
+    assert report["verdict"] == "BLOCKED" and report["run_id"] == result.run_id
+    assert any("death registry" in f for f in report["failures"])
+
+
+def test_an_overlinked_cluster_fails_the_blocking_linkage_check(quarter_run, tmp_path, monkeypatch):
+    data_dir, _, instance = quarter_run
+    # A candidate model whose bound no real person can meet: every person with two rows is "over-linked".
+    from orchestration.linkage.model import MODEL_DIR, MODEL_DIR_ENV
+
+    candidate = tmp_path / "model"
+    shutil.copytree(MODEL_DIR, candidate)
+    meta = json.loads((candidate / "person_linkage.meta.json").read_text())
+    (candidate / "person_linkage.meta.json").write_text(json.dumps({**meta, "max_cluster_size": 1}))
+    monkeypatch.setenv(MODEL_DIR_ENV, str(candidate))
+    from orchestration.definitions import defs
+    from orchestration.defs.linkage.assets import CLUSTERS_KEY
+
+    result = defs.resolve_job_def("quarterly_job").execute_in_process(
+        partition_key=QUARTER, instance=instance, raise_on_error=False, asset_selection=[CLUSTERS_KEY])
+    assert not result.success
+    evaluations = result.get_asset_check_evaluations()
+    assert [(e.check_name, e.passed) for e in evaluations] == [("person_clusters_not_overlinked", False)]
+    assert "people have more than 1 rows" in evaluations[0].description

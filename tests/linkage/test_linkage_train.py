@@ -1,0 +1,96 @@
+"""fill_unseen_levels: levels no training pair fell into get a small m or u, and m stays a distribution."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from orchestration.linkage.model import load_model
+from orchestration.linkage.train import U_SAMPLE_PAIRS, UNSEEN_LEVEL_M, fill_unseen_levels
+
+
+def level(label: str, m: float | None = None, u: float | None = None, null: bool = False) -> dict:
+    out = {"sql_condition": label, "label_for_charts": label, "m_probability": m, "u_probability": u}
+    return out | {"is_null_level": True} if null else out
+
+
+def settings(*comparisons: list[dict]) -> dict:
+    return {"comparisons": [{"output_column_name": f"c{i}", "comparison_levels": levels}
+                            for i, levels in enumerate(comparisons)]}
+
+
+def m_sum(comparison: dict) -> float:
+    return sum(lv["m_probability"] for lv in comparison["comparison_levels"] if not lv.get("is_null_level"))
+
+
+def test_unseen_m_and_u_are_filled_and_m_renormalised():
+    """An unseen m becomes UNSEEN_LEVEL_M, the seen ones shrink in proportion, a missing u is 1 / U_SAMPLE_PAIRS."""
+    filled = fill_unseen_levels(settings([
+        level("null", null=True),
+        level("exact", m=0.6, u=0.01),
+        level("close", m=0.3, u=None),
+        level("else", m=None, u=0.98),
+    ]))
+    null, exact, close, other = filled["comparisons"][0]["comparison_levels"]
+    scale = (1 - UNSEEN_LEVEL_M) / 0.9
+    assert other["m_probability"] == UNSEEN_LEVEL_M
+    assert exact["m_probability"] == pytest.approx(0.6 * scale)
+    assert close["m_probability"] == pytest.approx(0.3 * scale)
+    # Relative weight of the seen levels is what EM learned; only their share of the whole shrinks.
+    assert exact["m_probability"] / close["m_probability"] == pytest.approx(2.0)
+    assert m_sum(filled["comparisons"][0]) == pytest.approx(1.0)
+    assert close["u_probability"] == 1 / U_SAMPLE_PAIRS
+    assert (exact["u_probability"], other["u_probability"]) == (0.01, 0.98)
+    # A null level scores neither for nor against a match: it must keep no m or u.
+    assert (null["m_probability"], null["u_probability"]) == (None, None)
+
+
+def test_two_unseen_levels_each_get_the_small_m():
+    """With k unseen levels the seen ones share 1 - k * UNSEEN_LEVEL_M."""
+    filled = fill_unseen_levels(settings([
+        level("exact", m=0.5, u=1e-5), level("close", m=None, u=1e-3), level("near", m=None, u=1e-2),
+        level("else", m=0.5, u=0.9)]))
+    ms = [lv["m_probability"] for lv in filled["comparisons"][0]["comparison_levels"]]
+    assert ms == pytest.approx([(1 - 2 * UNSEEN_LEVEL_M) / 2, UNSEEN_LEVEL_M, UNSEEN_LEVEL_M,
+                                (1 - 2 * UNSEEN_LEVEL_M) / 2])
+    assert sum(ms) == pytest.approx(1.0)
+
+
+def test_fully_seen_comparison_keeps_its_m_exactly():
+    """A comparison whose levels were all seen is left as trained (no rescaling rounding)."""
+    trained = settings([level("null", null=True), level("exact", m=0.7, u=0.2), level("else", m=0.3, u=0.8)])
+    assert fill_unseen_levels(copy.deepcopy(trained)) == trained
+
+
+def test_filling_is_idempotent():
+    """Filling an already filled model changes nothing."""
+    once = fill_unseen_levels(settings(
+        [level("null", null=True), level("exact", m=0.9, u=None), level("else", m=None, u=0.99)],
+        [level("exact", m=None, u=1e-4), level("close", m=0.2, u=0.1), level("else", m=0.8, u=None)]))
+    assert fill_unseen_levels(copy.deepcopy(once)) == once
+
+
+def test_comparisons_are_filled_independently():
+    """Each comparison is renormalised on its own levels."""
+    filled = fill_unseen_levels(settings(
+        [level("exact", m=0.8, u=0.1), level("else", m=None, u=0.9)],
+        [level("exact", m=0.25, u=0.1), level("else", m=0.75, u=0.9)]))
+    first, second = filled["comparisons"]
+    assert m_sum(first) == pytest.approx(1.0)
+    assert [lv["m_probability"] for lv in second["comparison_levels"]] == [0.25, 0.75]
+
+
+def test_committed_model_has_every_m_and_u_and_m_sums_to_one():
+    """The committed model went through the filling: no non-null level is left to Splink's neutral default."""
+    for comparison in load_model().settings["comparisons"]:
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        assert all(lv.get("m_probability") is not None and lv.get("u_probability") is not None for lv in levels)
+        assert m_sum(comparison) == pytest.approx(1.0), comparison["output_column_name"]
+
+
+def test_comparison_with_no_seen_level_still_sums_to_one():
+    """A comparison EM never estimated (every m None) must still get m summing to 1."""
+    filled = fill_unseen_levels(settings([level("null", null=True), level("exact", u=1e-5), level("close", u=1e-3),
+                                          level("else", u=0.99)]))
+    assert m_sum(filled["comparisons"][0]) == pytest.approx(1.0)
