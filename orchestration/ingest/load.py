@@ -93,15 +93,19 @@ def load_extract(con: duckdb.DuckDBPyConnection, spec: ExtractSpec, path: Path) 
 
 
 def _load(con: duckdb.DuckDBPyConnection, spec: ExtractSpec, path: Path) -> LoadResult:
-    if not path.is_file() and spec.source in REGISTRY_SOURCES:
-        return _load_missing_registry(con, spec, path)
-    if not path.is_file():
-        raise LandingError(path, f"is missing from the landing folder {path.parent}")
-    if path.stat().st_size == 0:
-        raise LandingError(path, "is empty (0 bytes)")
-    sha = file_sha256(path)
     stats = ReadStats()
-    chunks = read_workbook(spec, path, stats) if spec.is_workbook else read_delimited(spec, path, stats)
+    # A missing registry is not an ingestion error: its table is created empty, the lists are still conformed
+    # and linked, and the quarter gate blocks publication, naming the registry, since nobody can be checked.
+    missing = not path.is_file() and spec.source in REGISTRY_SOURCES
+    if missing:
+        sha, chunks = "", []
+    elif not path.is_file():
+        raise LandingError(path, f"is missing from the landing folder {path.parent}")
+    elif path.stat().st_size == 0:
+        raise LandingError(path, "is empty (0 bytes)")
+    else:
+        sha = file_sha256(path)
+        chunks = read_workbook(spec, path, stats) if spec.is_workbook else read_delimited(spec, path, stats)
     quarantined: dict[str, int] = {}
 
     con.execute("create schema if not exists raw")
@@ -143,26 +147,7 @@ def _load(con: duckdb.DuckDBPyConnection, spec: ExtractSpec, path: Path) -> Load
         con.execute("rollback")
         raise
     return LoadResult(spec.source, path.name, sha, stats.rows_read, loaded, quarantined,
-                      stats.reordered, stats.trailing_blank_rows)
-
-
-def _load_missing_registry(con: duckdb.DuckDBPyConnection, spec: ExtractSpec, path: Path) -> LoadResult:
-    # A missing registry is not an ingestion error: the lists are still conformed and linked, and the quarter
-    # gate blocks publication, naming the registry, because nobody can be checked against it.
-    con.execute("create schema if not exists raw")
-    con.execute(QUARANTINE_DDL)
-    con.execute(LOAD_LOG_DDL)
-    con.execute("begin transaction")
-    try:
-        con.execute(_table_ddl(spec))
-        con.execute("delete from raw.quarantine where source = ?", [spec.source])
-        con.execute("delete from raw.load_log where source = ?", [spec.source])
-        con.execute("insert into raw.load_log values (?, ?, ?, 0, 0, 0, false, 0)", [spec.source, path.name, ""])
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
-    return LoadResult(spec.source, path.name, "", 0, 0, missing=True)
+                      stats.reordered, stats.trailing_blank_rows, missing=missing)
 
 
 def _refuse_numeric_id_columns(spec: ExtractSpec, path: Path, stats: ReadStats) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from orchestration.ingest.load import file_sha256 as sha256_of
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -21,15 +22,6 @@ def private_dir(path: Path) -> Path:
             os.chmod(folder, DIR_MODE)
     os.chmod(path, DIR_MODE)
     return path
-
-
-def sha256_of(path: Path) -> str:
-    """The sha256 of a file, read in blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _fsync(path: Path) -> None:

@@ -121,10 +121,10 @@ def test_people_who_moved_within_dki_and_namesakes_of_the_dead_are_published(tru
 
 
 def test_linkage_precision_and_recall_against_the_true_persons(truth):
-    assignments = truth.execute("""
+    assignments = truth.sql("""
         select l.person_id as predicted, t.person_id as actual
         from ledger l join truth_rows t on t.source = l.source and t.source_row = cast(l.source_row as bigint)
-        where l.person_id is not null""").fetch_arrow_table()
+        where l.person_id is not null""").to_arrow_table()
     scores = pairwise_scores(assignments)
     assert scores.true_pairs > 1000
     assert scores.precision >= 0.995, scores.as_dict()
