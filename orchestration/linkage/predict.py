@@ -10,6 +10,7 @@ import duckdb
 import pyarrow as pa
 
 from orchestration.linkage.model import LinkageModel
+from orchestration.linkage.person_ids import assign_person_ids, export_keys
 
 # Splink logs progress at INFO; the run log needs none of it.
 SPLINK_LOG_LEVEL = logging.WARNING
@@ -25,6 +26,8 @@ class LinkResult:
     pairs_linked: int
     cluster_sizes: dict[int, int] = field(default_factory=dict)  # size -> number of clusters
     merged_on_nik: int = 0  # clusters joined to another because they share a valid NIK
+    ids_carried_over: int = 0  # people who kept the previous quarter's person_id
+    ids_new: int = 0
 
     @property
     def people(self) -> int:
@@ -44,8 +47,15 @@ def splink_connection(temp_dir: Path, memory_limit: str = "4GB") -> duckdb.DuckD
     return con
 
 
-def link(records: pa.Table, model: LinkageModel, *, temp_dir: Path) -> LinkResult:
-    """Score every blocked pair of `records` (columns of int_persons__for_linkage) and cluster at the threshold."""
+def link(
+    records: pa.Table, model: LinkageModel, *, temp_dir: Path, quarter: str | None = None,
+    previous_keys: Path | None = None, keys_out: Path | None = None,
+) -> LinkResult:
+    """Score every blocked pair of `records` (columns of int_persons__for_linkage) and cluster at the threshold.
+
+    With `quarter`, each cluster also gets a person_id, carried over from `previous_keys` (the previous quarter's
+    export) where it overlaps, and this quarter's keys are written to `keys_out`.
+    """
     from splink import DuckDBAPI, Linker
 
     con = splink_connection(temp_dir)
@@ -65,7 +75,12 @@ def link(records: pa.Table, model: LinkageModel, *, temp_dir: Path) -> LinkResul
             pairs, threshold_match_probability=model.threshold)
         con.execute(f"create table clusters as select unique_id, cluster_id from {clustered.physical_name}")
         merged = merge_clusters_sharing_a_nik(con)
-        clusters = con.sql("select unique_id, cluster_id from clusters order by unique_id").to_arrow_table()
+        ids = {"carried_over": 0, "new": 0}
+        if quarter is not None:
+            ids = assign_person_ids(con, quarter, previous_keys)
+            if keys_out is not None:
+                export_keys(con, keys_out)
+        clusters = con.sql("select * from clusters order by unique_id").to_arrow_table()
         sizes = con.execute(
             "select size, count(*) from (select count(*) as size from clusters group by cluster_id) "
             "group by size order by size"
@@ -79,6 +94,8 @@ def link(records: pa.Table, model: LinkageModel, *, temp_dir: Path) -> LinkResul
         pairs_linked=int(linked),
         cluster_sizes={int(s): int(n) for s, n in sizes},
         merged_on_nik=merged,
+        ids_carried_over=ids["carried_over"],
+        ids_new=ids["new"],
     )
 
 

@@ -10,8 +10,8 @@ clusters as (
 )
 
 select
-    -- Opaque and stable for the same cluster; issue-free of personal data (the cluster id is a row id).
-    'P' || upper(substr(md5(clusters.cluster_id), 1, 12)) as person_id,
+    -- Carried over from the previous quarter where the person was there (orchestration/linkage/person_ids.py).
+    clusters.person_id,
     conformed.*,
     case source when 'carik' then 1 when 'p3ke' then 2 else 3 end as domicile_rank
 from conformed

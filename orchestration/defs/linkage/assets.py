@@ -1,14 +1,31 @@
 """Splink linkage of the quarter's list rows into people, and the over-linking check on its clusters."""
 
+from pathlib import Path
+
 import dagster as dg
 
 from orchestration.defs.partitions import quarter_partitions
 from orchestration.defs.resources import WarehouseResource
 from orchestration.linkage.model import load_model
 from orchestration.linkage.predict import link
+from orchestration.paths import QuarterPaths
+from orchestration.quarters import Quarter
 
 CLUSTERS_KEY = dg.AssetKey(["linkage", "person_clusters"])
 LINKAGE_INPUT_KEY = dg.AssetKey(["intermediate", "int_persons__for_linkage"])
+
+
+def keys_file(data_dir: Path, quarter: Quarter) -> Path:
+    """The identifiers of a quarter's people, for the next quarter to carry their ids from."""
+    return data_dir / "warehouse" / f"{quarter.key}.person_keys.parquet"
+
+
+def previous_keys(paths: QuarterPaths) -> Path | None:
+    """The keys of the latest earlier quarter that has been linked, if any."""
+    earlier = sorted(
+        (p for p in (paths.data_dir / "warehouse").glob("*.person_keys.parquet")
+         if p.name.split(".")[0] < paths.quarter.key), reverse=True)
+    return earlier[0] if earlier else None
 
 
 def size_table(sizes: dict[int, int]) -> str:
@@ -23,20 +40,23 @@ def size_table(sizes: dict[int, int]) -> str:
     group_name="linkage",
     partitions_def=quarter_partitions,
     kinds={"splink", "duckdb"},
-    description="Splink's clustering of the quarter's list rows into people, with the committed trained model.",
+    description="Splink's clustering of the quarter's list rows into people, with ids carried over from the "
+                "previous quarter.",
 )
 def person_clusters(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     model = load_model()
     paths = warehouse.paths(context.partition_key)
     with warehouse.connect(paths.quarter, read_only=True) as con:
         records = con.sql("select * from intermediate.int_persons__for_linkage").to_arrow_table()
-    result = link(records, model, temp_dir=paths.data_dir / "tmp" / "splink" / paths.quarter.key)
+    previous = previous_keys(paths)
+    result = link(records, model, temp_dir=paths.data_dir / "tmp" / "splink" / paths.quarter.key,
+                  quarter=paths.quarter.key, previous_keys=previous, keys_out=keys_file(paths.data_dir, paths.quarter))
     with warehouse.connect(paths.quarter) as con:
         con.register("clusters_arrow", result.clusters)
         con.execute("create schema if not exists linkage")
         con.execute(
             "create or replace table linkage.person_clusters as "
-            "select unique_id, cluster_id, count(*) over (partition by cluster_id) as cluster_size "
+            "select unique_id, cluster_id, person_id, count(*) over (partition by cluster_id) as cluster_size "
             "from clusters_arrow order by unique_id")
         con.unregister("clusters_arrow")
     context.log.info(f"{result.rows:,} rows linked into {result.people:,} people with model {model.version}")
@@ -47,6 +67,9 @@ def person_clusters(context: dg.AssetExecutionContext, warehouse: WarehouseResou
         "threshold_match_probability": dg.MetadataValue.float(model.threshold),
         "comparisons_scored": dg.MetadataValue.int(result.comparisons),
         "pairs_linked": dg.MetadataValue.int(result.pairs_linked),
+        "person_ids_carried_over": dg.MetadataValue.int(result.ids_carried_over),
+        "person_ids_new": dg.MetadataValue.int(result.ids_new),
+        "person_ids_from": dg.MetadataValue.text(previous.name if previous else "none (first quarter)"),
         "clusters_merged_on_a_shared_nik": dg.MetadataValue.int(result.merged_on_nik),
         "people": dg.MetadataValue.int(result.people),
         "largest_cluster": dg.MetadataValue.int(result.largest_cluster),

@@ -13,6 +13,12 @@ from orchestration.publish.files import write_text_atomic
 from orchestration.publish.manifest import build_manifest, inputs
 from orchestration.quality.results import failed
 from orchestration.reports.exclusions import load_amounts, render_exclusions
+from orchestration.reports.quarter_over_quarter import (
+    export_persons,
+    persons_file,
+    previous_published,
+    write_quarter_over_quarter,
+)
 
 SUBMISSION_COLUMNS = [
     "person_id", "nik", "no_kk", "nama", "jenis_kelamin", "tanggal_lahir", "alamat", "rt", "rw", "kode_kelurahan",
@@ -61,6 +67,10 @@ def bps_submission_file(context: dg.AssetExecutionContext, warehouse: WarehouseR
                                     paths.reports / "record_ledger.csv", run_id, order_by="q.source, q.source_row")
         exclusions = render_exclusions(con, paths.quarter.key, load_amounts())
         input_files = inputs(con)
+        previous = previous_published(paths.data_dir, paths.quarter.key)
+        changes = (write_quarter_over_quarter(con, paths.quarter.key, previous, paths.reports, run_id)
+                   if previous else {})
+        export_persons(con, persons_file(paths.data_dir, paths.quarter.key))
     write_text_atomic(paths.reports / "exclusions.md", exclusions, run_id)
     # The manifest goes last: it names the submission's sha256, so a reader can tell a manifest that is older
     # than its file (a run killed between the two renames) and the re-run writes both again.
@@ -76,5 +86,9 @@ def bps_submission_file(context: dg.AssetExecutionContext, warehouse: WarehouseR
         "fates": dg.MetadataValue.md(
             "| fate | rows |\n|---|---|\n" + "\n".join(f"| {f} | {n:,} |" for f, n in sorted(fates.items()))),
         "gate_verdict": dg.MetadataValue.text("PASSED"),
+        "compared_with": dg.MetadataValue.text(previous.name.split(".")[0] if previous else "none"),
+        "people_entered": dg.MetadataValue.int(changes.get("entered", 0)),
+        "people_left": dg.MetadataValue.int(changes.get("left", 0)),
+        "people_moved_kelurahan": dg.MetadataValue.int(changes.get("moved_kelurahan", 0)),
         "model_version": dg.MetadataValue.text(model.version),
     })

@@ -1,0 +1,94 @@
+"""Person ids across two consecutive generated quarters, and the quarter-over-quarter report, against the truth."""
+
+from __future__ import annotations
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration.quarters import Quarter
+from orchestration.synth import generate_quarter
+
+FIRST, SECOND = "2025Q1", "2025Q2"
+
+
+@pytest.fixture(scope="module")
+def two_quarters(tmp_path_factory):
+    """The same people (one seed) in two consecutive quarters, each run through `quarterly_job` in order."""
+    data_dir = tmp_path_factory.mktemp("ids") / "data"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SATUDATA_DATA_DIR", str(data_dir))
+        from orchestration.run import run_quarter
+
+        instance = dg.DagsterInstance.ephemeral()
+        for quarter in (FIRST, SECOND):
+            generate_quarter(quarter, 5_000, data_dir=data_dir)
+            outcome = run_quarter(Quarter.parse(quarter), data_dir / "logs" / f"{quarter}.log", instance=instance)
+            assert outcome.success, outcome.render()
+    con = duckdb.connect()
+    for quarter in (FIRST, SECOND):
+        q = quarter.lower()
+        con.execute(f"""create view rows_{q} as
+            select l.person_id, t.person_id as true_person_id, l.fate
+            from read_csv('{data_dir}/reports/{quarter}/record_ledger.csv', all_varchar = true) l
+            join read_parquet('{data_dir}/truth/{quarter}/source_rows.parquet') t
+              on t.source = l.source and t.source_row = cast(l.source_row as bigint)""")
+        con.execute(f"""create view people_{q} as
+            select true_person_id, mode(person_id) as person_id, bool_or(fate = 'published') as published
+            from rows_{q} where person_id is not null group by 1""")
+        con.execute(f"create view truth_{q} as select * from read_parquet('{data_dir}/truth/{quarter}/persons.parquet')")
+    yield data_dir, con
+    con.close()
+
+
+def test_people_in_both_quarters_keep_their_id(two_quarters):
+    _, con = two_quarters
+    both, kept = con.execute("""
+        select count(*), count(*) filter (where a.person_id = b.person_id)
+        from people_2025q1 a join people_2025q2 b using (true_person_id)""").fetchall()[0]
+    assert both > 3_000
+    assert kept / both >= 0.99, (kept, both)
+
+
+def test_ids_of_different_people_never_collide_across_quarters(two_quarters):
+    _, con = two_quarters
+    clashes = con.execute("""
+        select count(*) from people_2025q1 a join people_2025q2 b using (person_id)
+        where a.true_person_id <> b.true_person_id""").fetchall()[0][0]
+    assert clashes <= 0.005 * con.execute("select count(*) from people_2025q2").fetchall()[0][0]
+
+
+def test_the_quarter_over_quarter_report_matches_the_truth(two_quarters):
+    data_dir, con = two_quarters
+    report = data_dir / "reports" / SECOND / "quarter_over_quarter.csv"
+    con.execute(f"create view changes as select * from read_csv('{report}', all_varchar = true)")
+    assert [r[0] for r in con.execute("describe changes").fetchall()] == [
+        "person_id", "change", "reason", "kode_kelurahan_before", "kode_kelurahan_after"]
+    # Who left, and why, as the truth of the second quarter says.
+    wrong_reason = con.execute("""
+        select c.reason, t.status, count(*) from changes c
+        join people_2025q2 p on p.person_id = c.person_id join truth_2025q2 t on t.person_id = p.true_person_id
+        where c.change = 'left' and c.reason in ('deceased', 'moved_out', 'nik_deactivated', 'outside_dki')
+          and c.reason <> t.status
+        group by all""").fetchall()
+    assert wrong_reason == []
+    # Everyone published in the first quarter who died by the second is reported as having left, deceased. (The
+    # generator gives a dead person paired with a namesake that namesake's name, birth date and so NIK afresh
+    # each quarter: such a person is not the same identity in both quarters and is left out.)
+    died = con.execute("""
+        select count(*), count(*) filter (where c.reason = 'deceased')
+        from people_2025q1 a join truth_2025q2 t on t.person_id = a.true_person_id
+        join truth_2025q1 t1 on t1.person_id = a.true_person_id and t1.nik = t.nik
+        left join changes c on c.person_id = a.person_id and c.change = 'left'
+        where a.published and t.status = 'deceased' and t.nik_valid""").fetchall()[0]
+    assert died[0] > 0 and died[1] == died[0], died
+    # Kelurahan changes are people the truth moved within Jakarta (or whose stale address the second quarter
+    # corrected): the after-kelurahan is where the truth says they live.
+    moved = con.execute("""
+        select count(*), count(*) filter (where c.kode_kelurahan_after = t.kode_kelurahan)
+        from changes c join people_2025q2 p on p.person_id = c.person_id
+        join truth_2025q2 t on t.person_id = p.true_person_id
+        where c.change = 'moved_kelurahan'""").fetchall()[0]
+    assert moved[0] > 0 and moved[1] >= 0.9 * moved[0], moved
+    md = (data_dir / "reports" / SECOND / "quarter_over_quarter.md").read_text()
+    assert md.startswith(f"# Perubahan daftar {FIRST} → {SECOND}")
