@@ -36,7 +36,8 @@ def two_quarters(tmp_path_factory):
         con.execute(f"""create view people_{q} as
             select true_person_id, mode(person_id) as person_id, bool_or(fate = 'published') as published
             from rows_{q} where person_id is not null group by 1""")
-        con.execute(f"create view truth_{q} as select * from read_parquet('{data_dir}/truth/{quarter}/persons.parquet')")
+        truth = data_dir / "truth" / quarter / "persons.parquet"
+        con.execute(f"create view truth_{q} as select * from read_parquet('{truth}')")
     yield data_dir, con
     con.close()
 
