@@ -45,3 +45,13 @@ class QuarterPaths:
     @property
     def reports(self) -> Path:
         return self.data_dir / "reports" / self.quarter.key
+
+    def export(self, name: str) -> Path:
+        """A table exported beside the warehouse for later quarters, which must not open this quarter's file."""
+        return self.data_dir / "warehouse" / f"{self.quarter.key}.{name}.parquet"
+
+    def latest_earlier_export(self, name: str) -> Path | None:
+        """The same export of the latest earlier quarter that has one."""
+        earlier = sorted((p for p in (self.data_dir / "warehouse").glob(f"*.{name}.parquet")
+                          if p.name.split(".")[0] < self.quarter.key), reverse=True)
+        return earlier[0] if earlier else None

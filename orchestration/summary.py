@@ -11,22 +11,16 @@ from orchestration.quarters import Quarter
 from orchestration.run import RunOutcome
 
 
-def _table_exists(con, schema: str, table: str) -> bool:
-    return bool(con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, table]).fetchall()[0][0])
-
-
 def _warehouse_lines(paths: QuarterPaths) -> list[str]:
     lines: list[str] = []
     with warehouse.connect(paths.warehouse, read_only=True) as con:
-        if _table_exists(con, "marts", "persons"):
+        if warehouse.table_exists(con, "marts", "persons"):
             people, linked_rows = con.execute("select count(*), sum(n_rows) from marts.persons").fetchall()[0]
             lines.append(f"  people after linkage: {people:,} (from {int(linked_rows or 0):,} list rows)")
             for status, n in con.execute(
                     "select status, count(*) from marts.persons group by 1 order by 2 desc").fetchall():
                 lines.append(f"    {status:<24}{n:>10,}")
-        if _table_exists(con, "marts", "record_ledger"):
+        if warehouse.table_exists(con, "marts", "record_ledger"):
             lines.append("  ledger (list rows by fate):")
             for fate, n in con.execute(
                     "select fate, count(*) from marts.record_ledger group by 1 order by 2 desc").fetchall():

@@ -2,9 +2,10 @@
 
 import dagster as dg
 
+from orchestration.defs.linkage.assets import LINKAGE_INPUT_KEY
 from orchestration.defs.partitions import quarter_partitions
-
-LINKAGE_INPUT_KEY = dg.AssetKey(["intermediate", "int_persons__for_linkage"])
+from orchestration.defs.publish.assets import PUBLISH_KEY
+from orchestration.defs.quality.checks import SUBMISSION_KEY
 
 quarterly_job = dg.define_asset_job(
     name="quarterly_job",
@@ -20,9 +21,6 @@ linkage_input_job = dg.define_asset_job(
     description="Ingests and conforms one quarter up to Splink's input, for training the model by hand "
                 "(`satudata train-linkage`).",
 )
-
-SUBMISSION_KEY = dg.AssetKey(["marts", "bps_submission"])
-PUBLISH_KEY = dg.AssetKey(["publish", "bps_submission"])
 
 gate_and_publish_job = dg.define_asset_job(
     name="gate_and_publish_job",

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.publish.csv_export import export_parquet
+
 # What identifies a person from one quarter to the next: a valid NIK (Dukcapil keeps it for life), and the name
 # with the birth date for people without one. List record ids are not used: the lists renumber every extract.
 KEYS_SQL = """
@@ -54,10 +56,7 @@ def assign_person_ids(con: duckdb.DuckDBPyConnection, quarter: str, previous_key
     return {"carried_over": len(carried), "new": len(clusters) - len(carried)}
 
 
-def export_keys(con: duckdb.DuckDBPyConnection, target: Path) -> None:
+def export_keys(con: duckdb.DuckDBPyConnection, target: Path, quarter: str) -> None:
     """Write (person_id, key) for the next quarter to carry ids from, replacing the file atomically."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_name(f".{target.name}.tmp")
-    con.execute(f"copy (select distinct p.person_id, k.key from cluster_keys k join cluster_person p "
-                f"using (cluster_id) order by all) to '{temp}' (format parquet)")
-    temp.replace(target)
+    export_parquet(con, "select distinct p.person_id, k.key from cluster_keys k join cluster_person p "
+                        "using (cluster_id) order by all", target, quarter)

@@ -38,12 +38,15 @@ class LinkResult:
         return max(self.cluster_sizes, default=0)
 
 
-def splink_connection(temp_dir: Path, memory_limit: str = "4GB") -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB for Splink's working tables, spilling to `temp_dir` (never into the warehouse)."""
+def splink_connection(records: pa.Table, temp_dir: Path, memory_limit: str = "4GB") -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB holding `records` as table `records`, spilling to `temp_dir` (never into the warehouse)."""
     temp_dir.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
     con.execute(f"set memory_limit = '{memory_limit}'")
     con.execute(f"set temp_directory = '{temp_dir}'")
+    con.register("records_arrow", records)
+    con.execute("create table records as select * from records_arrow order by unique_id")
+    con.unregister("records_arrow")
     return con
 
 
@@ -58,11 +61,8 @@ def link(
     """
     from splink import DuckDBAPI, Linker
 
-    con = splink_connection(temp_dir)
+    con = splink_connection(records, temp_dir)
     try:
-        con.register("records_arrow", records)
-        con.execute("create table records as select * from records_arrow order by unique_id")
-        con.unregister("records_arrow")
         db_api = DuckDBAPI(connection=con)
         linker = Linker(db_api.register("records"), model.settings, log_level=SPLINK_LOG_LEVEL)
         pairs = linker.inference.predict()
@@ -79,7 +79,7 @@ def link(
         if quarter is not None:
             ids = assign_person_ids(con, quarter, previous_keys)
             if keys_out is not None:
-                export_keys(con, keys_out)
+                export_keys(con, keys_out, quarter)
         clusters = con.sql("select * from clusters order by unique_id").to_arrow_table()
         sizes = con.execute(
             "select size, count(*) from (select count(*) as size from clusters group by cluster_id) "

@@ -42,11 +42,8 @@ def train(records: pa.Table, *, temp_dir: Path) -> dict[str, Any]:
     """Splink settings with m and u estimated on `records` (u by seeded random sampling, m by EM)."""
     from splink import DuckDBAPI, Linker
 
-    con = splink_connection(temp_dir)
+    con = splink_connection(records, temp_dir)
     try:
-        con.register("records_arrow", records)
-        con.execute("create table records as select * from records_arrow order by unique_id")
-        con.unregister("records_arrow")
         linker = Linker(DuckDBAPI(connection=con).register("records"), settings_creator(), log_level=SPLINK_LOG_LEVEL)
         linker.training.estimate_probability_two_random_records_match(
             list(DETERMINISTIC_RULES), recall=DETERMINISTIC_RECALL)

@@ -23,6 +23,12 @@ def neutralised(column: str) -> str:
     return f"case when regexp_matches({text}, '{FORMULA_START}') then '''' || {text} else {text} end"
 
 
+def export_parquet(con: duckdb.DuckDBPyConnection, query: str, target: Path, run_id: str) -> None:
+    """Write `query`'s rows as parquet to `target` atomically and owner-only."""
+    with atomic_path(target, run_id) as temp:
+        con.execute(f"copy ({query}) to '{temp}' (format parquet)")
+
+
 def export_csv(con: duckdb.DuckDBPyConnection, query: str, columns: list[str], target: Path, run_id: str,
                order_by: str) -> tuple[int, str]:
     """Write `query`'s rows as UTF-8 CSV to `target` atomically; return (rows, sha256) after re-reading the file.

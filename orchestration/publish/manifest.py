@@ -7,7 +7,7 @@ from typing import Any
 
 import duckdb
 
-from orchestration.quality.results import SuiteResult
+from orchestration.quality.results import SuiteResult, verdict
 
 
 def inputs(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
@@ -34,7 +34,7 @@ def build_manifest(
         "inputs": input_files,
         "linkage_model": model,
         "gate": {
-            "verdict": "PASSED" if gate and all(r.success for r in gate) else "BLOCKED",
+            "verdict": verdict(gate),
             "suites": [{"suite": r.suite_name, "success": r.success,
                         "expectations_evaluated": r.evaluated_expectations,
                         "expectations_met": r.successful_expectations} for r in gate],

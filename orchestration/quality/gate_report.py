@@ -9,12 +9,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from orchestration.quality.results import ExpectationOutcome, SuiteResult, failed
+from orchestration.quality.results import BLOCKED, ExpectationOutcome, SuiteResult, failed, verdict
 
 JSON_NAME = "gate_report.json"
 MD_NAME = "gate_report.md"
-PASSED = "PASSED"
-BLOCKED = "BLOCKED"
 DID_NOT_RUN = "the gate did not run: no suite was validated"
 _COLUMN_EXISTS = "expect_column_to_exist"
 
@@ -23,14 +21,12 @@ def write_gate_report(
     reports_dir: Path, *, quarter: str, run_id: str, results: list[SuiteResult], generated_at: str
 ) -> dict[str, Any]:
     """Write gate_report.json and gate_report.md into reports_dir and return what the JSON holds."""
-    # No results means nothing was checked, which must never read as a pass.
-    verdict = PASSED if results and all(result.success for result in results) else BLOCKED
     failures = [sentence for result in results for sentence in failed(result)] if results else [DID_NOT_RUN]
     report = {
         "quarter": quarter,
         "run_id": run_id,
         "generated_at": generated_at,
-        "verdict": verdict,
+        "verdict": verdict(results),
         "suites": [result.to_dict() for result in results],
         "failures": failures,
     }

@@ -42,6 +42,15 @@ class SuiteResult:
         return cls(**{**data, "expectations": outcomes})
 
 
+PASSED = "PASSED"
+BLOCKED = "BLOCKED"
+
+
+def verdict(results: list[SuiteResult]) -> str:
+    """PASSED only when at least one suite ran and every suite passed: nothing checked never reads as a pass."""
+    return PASSED if results and all(result.success for result in results) else BLOCKED
+
+
 def failed(result: SuiteResult) -> list[str]:
     """One sentence per failed expectation, from the suite's wording and counts only, so it is safe to log."""
     return [

@@ -46,18 +46,18 @@ def load_amounts(path: Path | None = None) -> dict[str, BenefitAmount]:
     return out
 
 
-def _rupiah(value: int) -> str:
-    return "Rp" + f"{value:,}".replace(",", ".")
-
-
-def _count(value: int) -> str:
-    # Indonesian groups thousands with dots (1.234); a comma would read as a decimal.
+def angka(value: int) -> str:
+    """A whole number written the Indonesian way: thousands grouped with dots (1.234); a comma reads as a decimal."""
     return f"{value:,}".replace(",", ".")
+
+
+def _rupiah(value: int) -> str:
+    return "Rp" + angka(value)
 
 
 def _table(header: list[str], rows: list[list[object]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(_count(v) if isinstance(v, int) else str(v) for v in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(angka(v) if isinstance(v, int) else str(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
@@ -84,9 +84,9 @@ def render_exclusions(con: duckdb.DuckDBPyConnection, quarter: str, amounts: dic
         "Laporan internal untuk Dinas Sosial. Berisi jumlah, bukan data pribadi; daftar per orang ada di "
         "`record_ledger.csv` (tanpa NIK dan nama) dan di gudang data triwulan ini.",
         "",
-        f"- Orang setelah penggabungan dan deduplikasi: {_count(total[0])}",
-        f"- Lolos ke daftar BPS: {_count(total[1])}",
-        f"- Dikecualikan: {_count(total[0] - total[1])}",
+        f"- Orang setelah penggabungan dan deduplikasi: {angka(total[0])}",
+        f"- Lolos ke daftar BPS: {angka(total[1])}",
+        f"- Dikecualikan: {angka(total[0] - total[1])}",
         "",
         "## Menurut alasan",
         "",
@@ -121,10 +121,10 @@ def render_exclusions(con: duckdb.DuckDBPyConnection, quarter: str, amounts: dic
         "",
         "## Perlu verifikasi lapangan (tetap dalam daftar)",
         "",
-        f"- Nama dan tanggal lahir sama dengan catatan kematian, tetapi NIK berbeda: {_count(review[0])} orang. "
+        f"- Nama dan tanggal lahir sama dengan catatan kematian, tetapi NIK berbeda: {angka(review[0])} orang. "
         "Kematian dicocokkan hanya dengan NIK, sehingga orang senama tidak dikeluarkan.",
         f"- NIK berbeda satu digit nomor urut dari NIK di catatan Dukcapil (kematian/pindah/nonaktif) dengan nama "
-        f"sama: {_count(review[1])} orang. Bisa salah ketik NIK, bisa orang lain; perlu dicek.",
+        f"sama: {angka(review[1])} orang. Bisa salah ketik NIK, bisa orang lain; perlu dicek.",
         "",
     ]
     return "\n".join(parts)

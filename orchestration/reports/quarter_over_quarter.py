@@ -6,8 +6,9 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.publish.csv_export import export_csv
+from orchestration.publish.csv_export import export_csv, export_parquet
 from orchestration.publish.files import write_text_atomic
+from orchestration.reports.exclusions import angka
 
 COLUMNS = ["person_id", "change", "reason", "kode_kelurahan_before", "kode_kelurahan_after"]
 REASONS_ID = {
@@ -20,24 +21,10 @@ REASONS_ID = {
 }
 
 
-def persons_file(data_dir: Path, quarter: str) -> Path:
-    """A published quarter's people (id, status, kelurahan) for the next quarter's comparison."""
-    return data_dir / "warehouse" / f"{quarter}.persons.parquet"
-
-
-def export_persons(con: duckdb.DuckDBPyConnection, target: Path) -> None:
-    """Write this quarter's people (no names or NIKs) atomically."""
-    temp = target.with_name(f".{target.name}.tmp")
-    con.execute(f"copy (select person_id, status, kode_kelurahan from marts.persons order by person_id) "
-                f"to '{temp}' (format parquet)")
-    temp.replace(target)
-
-
-def previous_published(data_dir: Path, quarter: str) -> Path | None:
-    """The people file of the latest earlier quarter that was published."""
-    earlier = sorted((p for p in (data_dir / "warehouse").glob("*.persons.parquet")
-                      if p.name.split(".")[0] < quarter), reverse=True)
-    return earlier[0] if earlier else None
+def export_persons(con: duckdb.DuckDBPyConnection, target: Path, run_id: str) -> None:
+    """Write this quarter's people (id, status, kelurahan; no names or NIKs) for the next quarter's comparison."""
+    export_parquet(con, "select person_id, status, kode_kelurahan from marts.persons order by person_id", target,
+                   run_id)
 
 
 CHANGES_SQL = """
@@ -72,8 +59,7 @@ def write_quarter_over_quarter(con: duckdb.DuckDBPyConnection, quarter: str, pre
     lines = [f"# Perubahan daftar {before} → {quarter}", "",
              "Hanya jumlah; daftar per orang (tanpa NIK dan nama) ada di `quarter_over_quarter.csv`.", "",
              "| Perubahan | Alasan | Orang |", "|---|---|---|"]
-    lines += [f"| {REASONS_ID[c]} | {REASONS_ID.get(r, r)} | {n:,} |".replace(f"{n:,}", f"{n:,}".replace(",", "."))
-              for c, r, n in counts]
+    lines += [f"| {REASONS_ID[c]} | {REASONS_ID.get(r, r)} | {angka(n)} |" for c, r, n in counts]
     write_text_atomic(reports / "quarter_over_quarter.md", "\n".join(lines) + "\n", run_id)
     totals: dict[str, int] = {}
     for change, _, n in counts:

@@ -9,12 +9,13 @@ nik_status as (
     select * from {{ ref('int_dukcapil__nik_status') }}
 ),
 
+-- Registry names cleaned once, the way list names are, to compare with the golden name.
 deaths as (
-    select * from {{ ref('stg_dukcapil__deaths') }}
+    select *, {{ clean_name('nama_raw') }} as nama from {{ ref('stg_dukcapil__deaths') }}
 ),
 
 moves as (
-    select * from {{ ref('stg_dukcapil__moves') }}
+    select *, {{ clean_name('nama_raw') }} as nama from {{ ref('stg_dukcapil__moves') }}
 ),
 
 -- A registry NIK one serial digit from the person's NIK, with the same name (and, for deaths, birth date): a typo
@@ -25,7 +26,7 @@ near_matches as (
     from golden
     inner join deaths
         on deaths.tanggal_lahir = golden.tanggal_lahir
-        and {{ clean_name('deaths.nama_raw') }} = golden.nama
+        and deaths.nama = golden.nama
         and substr(deaths.nik, 1, 12) = substr(golden.nik, 1, 12)
         and hamming(deaths.nik, golden.nik) = 1
     inner join nik_status on nik_status.nik = deaths.nik
@@ -33,7 +34,7 @@ near_matches as (
     select golden.person_id, nik_status.registry_status
     from golden
     inner join moves
-        on {{ clean_name('moves.nama_raw') }} = golden.nama
+        on moves.nama = golden.nama
         and substr(moves.nik, 1, 12) = substr(golden.nik, 1, 12)
         and hamming(moves.nik, golden.nik) = 1
     inner join nik_status on nik_status.nik = moves.nik
@@ -51,7 +52,7 @@ death_namesakes as (
     select distinct golden.person_id
     from golden
     inner join deaths
-        on {{ clean_name('deaths.nama_raw') }} = golden.nama
+        on deaths.nama = golden.nama
         and deaths.tanggal_lahir = golden.tanggal_lahir
         and deaths.nik is distinct from golden.nik
 )

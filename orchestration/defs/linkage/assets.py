@@ -1,31 +1,14 @@
 """Splink linkage of the quarter's list rows into people, and the over-linking check on its clusters."""
 
-from pathlib import Path
-
 import dagster as dg
 
 from orchestration.defs.partitions import quarter_partitions
 from orchestration.defs.resources import WarehouseResource
 from orchestration.linkage.model import load_model
 from orchestration.linkage.predict import link
-from orchestration.paths import QuarterPaths
-from orchestration.quarters import Quarter
 
 CLUSTERS_KEY = dg.AssetKey(["linkage", "person_clusters"])
 LINKAGE_INPUT_KEY = dg.AssetKey(["intermediate", "int_persons__for_linkage"])
-
-
-def keys_file(data_dir: Path, quarter: Quarter) -> Path:
-    """The identifiers of a quarter's people, for the next quarter to carry their ids from."""
-    return data_dir / "warehouse" / f"{quarter.key}.person_keys.parquet"
-
-
-def previous_keys(paths: QuarterPaths) -> Path | None:
-    """The keys of the latest earlier quarter that has been linked, if any."""
-    earlier = sorted(
-        (p for p in (paths.data_dir / "warehouse").glob("*.person_keys.parquet")
-         if p.name.split(".")[0] < paths.quarter.key), reverse=True)
-    return earlier[0] if earlier else None
 
 
 def size_table(sizes: dict[int, int]) -> str:
@@ -48,9 +31,9 @@ def person_clusters(context: dg.AssetExecutionContext, warehouse: WarehouseResou
     paths = warehouse.paths(context.partition_key)
     with warehouse.connect(paths.quarter, read_only=True) as con:
         records = con.sql("select * from intermediate.int_persons__for_linkage").to_arrow_table()
-    previous = previous_keys(paths)
+    previous = paths.latest_earlier_export("person_keys")
     result = link(records, model, temp_dir=paths.data_dir / "tmp" / "splink" / paths.quarter.key,
-                  quarter=paths.quarter.key, previous_keys=previous, keys_out=keys_file(paths.data_dir, paths.quarter))
+                  quarter=paths.quarter.key, previous_keys=previous, keys_out=paths.export("person_keys"))
     with warehouse.connect(paths.quarter) as con:
         con.register("clusters_arrow", result.clusters)
         con.execute("create schema if not exists linkage")

@@ -11,14 +11,9 @@ from orchestration.linkage.model import load_model
 from orchestration.publish.csv_export import export_csv
 from orchestration.publish.files import write_text_atomic
 from orchestration.publish.manifest import build_manifest, inputs
-from orchestration.quality.results import failed
+from orchestration.quality.results import PASSED, failed, verdict
 from orchestration.reports.exclusions import load_amounts, render_exclusions
-from orchestration.reports.quarter_over_quarter import (
-    export_persons,
-    persons_file,
-    previous_published,
-    write_quarter_over_quarter,
-)
+from orchestration.reports.quarter_over_quarter import export_persons, write_quarter_over_quarter
 
 SUBMISSION_COLUMNS = [
     "person_id", "nik", "no_kk", "nama", "jenis_kelamin", "tanggal_lahir", "alamat", "rt", "rw", "kode_kelurahan",
@@ -32,8 +27,11 @@ def _fail(message: str) -> dg.Failure:
     return dg.Failure(description=message, allow_retries=False)
 
 
+PUBLISH_KEY = dg.AssetKey(["publish", "bps_submission"])
+
+
 @dg.asset(
-    key=dg.AssetKey(["publish", "bps_submission"]),
+    key=PUBLISH_KEY,
     deps=[SUBMISSION_KEY, dg.AssetKey(["marts", "record_ledger"]), dg.AssetKey(["marts", "persons"])],
     group_name="publish",
     partitions_def=quarter_partitions,
@@ -49,8 +47,7 @@ def bps_submission_file(context: dg.AssetExecutionContext, warehouse: WarehouseR
         # Defence in depth: the blocking checks already stop this step, but publication also demands that both
         # suites ran in this very run and passed.
         gate = gate_results(con, run_id)
-        suites = {r.suite_name for r in gate}
-        if not gate or not all(r.success for r in gate) or not {"bps_submission", "quarter"} <= suites:
+        if verdict(gate) != PASSED or not {"bps_submission", "quarter"} <= {r.suite_name for r in gate}:
             reasons = [s for r in gate for s in failed(r)] or ["the gate suites did not run in this run"]
             raise _fail("not published, the quality gate did not pass: " + "; ".join(reasons))
         rows_read = dict(con.execute(
@@ -67,10 +64,10 @@ def bps_submission_file(context: dg.AssetExecutionContext, warehouse: WarehouseR
                                     paths.reports / "record_ledger.csv", run_id, order_by="q.source, q.source_row")
         exclusions = render_exclusions(con, paths.quarter.key, load_amounts())
         input_files = inputs(con)
-        previous = previous_published(paths.data_dir, paths.quarter.key)
+        previous = paths.latest_earlier_export("persons")
         changes = (write_quarter_over_quarter(con, paths.quarter.key, previous, paths.reports, run_id)
                    if previous else {})
-        export_persons(con, persons_file(paths.data_dir, paths.quarter.key))
+        export_persons(con, paths.export("persons"), run_id)
     write_text_atomic(paths.reports / "exclusions.md", exclusions, run_id)
     # The manifest goes last: it names the submission's sha256, so a reader can tell a manifest that is older
     # than its file (a run killed between the two renames) and the re-run writes both again.
@@ -85,7 +82,7 @@ def bps_submission_file(context: dg.AssetExecutionContext, warehouse: WarehouseR
         "ledger_rows": dg.MetadataValue.int(ledger_rows),
         "fates": dg.MetadataValue.md(
             "| fate | rows |\n|---|---|\n" + "\n".join(f"| {f} | {n:,} |" for f, n in sorted(fates.items()))),
-        "gate_verdict": dg.MetadataValue.text("PASSED"),
+        "gate_verdict": dg.MetadataValue.text(PASSED),
         "compared_with": dg.MetadataValue.text(previous.name.split(".")[0] if previous else "none"),
         "people_entered": dg.MetadataValue.int(changes.get("entered", 0)),
         "people_left": dg.MetadataValue.int(changes.get("left", 0)),

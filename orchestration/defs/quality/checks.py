@@ -8,6 +8,7 @@ import dagster as dg
 from orchestration.defs.quality import frames
 from orchestration.defs.resources import WarehouseResource
 from orchestration.quality.results import SuiteResult, failed
+from orchestration.warehouse import table_exists
 
 SUBMISSION_KEY = dg.AssetKey(["marts", "bps_submission"])
 RESULTS_DDL = """
@@ -28,18 +29,13 @@ def record_and_report(warehouse: WarehouseResource, quarter: str, run_id: str, r
         con.execute("delete from quality.suite_results where run_id = ? and suite = ?", [run_id, result.suite_name])
         con.execute("insert into quality.suite_results values (?, ?, ?, ?, ?)",
                     [run_id, result.suite_name, result.success, json.dumps(result.to_dict()), now])
-        stored = con.execute(
-            "select result_json from quality.suite_results where run_id = ? order by suite", [run_id]).fetchall()
-    results = [SuiteResult.from_dict(json.loads(r[0])) for r in stored]
+        results = gate_results(con, run_id)
     return write_gate_report(paths.reports, quarter=quarter, run_id=run_id, results=results, generated_at=now)
 
 
 def gate_results(con, run_id: str) -> list[SuiteResult]:
     """The suites validated in run `run_id`."""
-    exists = con.execute(
-        "select count(*) from information_schema.tables where table_schema = 'quality' and table_name = 'suite_results'"
-    ).fetchall()[0][0]
-    if not exists:
+    if not table_exists(con, "quality", "suite_results"):
         return []
     rows = con.execute("select result_json from quality.suite_results where run_id = ? order by suite",
                        [run_id]).fetchall()
