@@ -18,7 +18,7 @@ export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export SATUDATA_DATA_DIR := $(abspath $(DATA_DIR))
 
-.PHONY: setup run test ui synth bench-synth bench-ingest bench-pipeline clean
+.PHONY: setup browser run test ui synth bench-synth bench-ingest bench-pipeline clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -33,6 +33,15 @@ dbt_project/target/manifest.json: $(VENV)/.synced $(shell find dbt_project -name
 
 setup: $(VENV)/.synced dbt_project/target/manifest.json  ## environment from the lock file, dbt manifest
 
+# Debian's Chromium for the UI test, from the Debian package registry; Playwright never downloads a browser here.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+
+browser: $(CHROMIUM)  ## Debian's chromium for the browser test
+
 synth: setup  ## generate the sample quarter
 	$(VENV)/bin/satudata synth --quarter $(QUARTER) --people $(PEOPLE) --seed $(SEED)
 
@@ -42,7 +51,7 @@ run: synth  ## generate the sample quarter and run it through the Dagster job
 ui: setup  ## the Dagster UI on 127.0.0.1:3000 over the same data dir (DAGSTER_HOME under it); Ctrl-C stops it
 	$(VENV)/bin/satudata ui
 
-test: setup  ## the test suite
+test: setup $(CHROMIUM)  ## the test suite, the browser test included
 	$(VENV)/bin/pytest -q -p no:cacheprovider
 
 bench-synth: setup  ## time and peak memory of `satudata synth` at ~1M source rows (median of 3 runs)

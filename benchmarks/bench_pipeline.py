@@ -24,7 +24,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from orchestration.cli import ensure_dagster_home
+from orchestration.instance import ensure_dagster_home
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ROWS_PER_PERSON = 1.43  # list rows per listed person, measured: 750,000 people gave 1,069,123 list rows

@@ -36,21 +36,17 @@ def _synth(args: argparse.Namespace) -> int:
     return 0
 
 
-def ensure_dagster_home(home: Path) -> None:
-    """Create DAGSTER_HOME with an instance file that keeps Dagster's telemetry off."""
-    home.mkdir(parents=True, exist_ok=True)
-    config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
-
-
 def _environment(data_dir_arg: str | None) -> Path:
+    from orchestration.instance import ensure_dagster_home
+
     data_dir = resolve_data_dir(data_dir_arg)
     # The code location reads the data dir from the environment, exactly as the UI does.
     os.environ[DATA_DIR_ENV] = str(data_dir)
     os.environ.setdefault("DAGSTER_HOME", str(data_dir / "dagster_home"))
     ensure_dagster_home(Path(os.environ["DAGSTER_HOME"]))
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    # The venv's dbt and dagster for every process the command starts, activated venv or not.
+    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     return data_dir
 
 

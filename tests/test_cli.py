@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import HEADERS, QUARTER, ROWS, write_csv
+from tests.ui.dagster_ui import DagsterUI
 
 SATUDATA = [str(Path(sys.executable).parent / "satudata")]
 
@@ -73,3 +77,18 @@ def test_quarter_before_the_first_partition_is_refused_clearly(data_dir):
     done = _run("run", "--quarter", "2019Q1", data_dir=data_dir)
     assert done.returncode == 1
     assert "2019Q1 is not a partition" in done.stdout and "SATUDATA_FIRST_QUARTER" in done.stdout
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ui_stops_on_ctrl_c_and_sigterm_even_from_a_non_interactive_shell(data_dir, tmp_path, sig):
+    ui = DagsterUI(data_dir, log_path=tmp_path / "ui.log")
+    try:
+        ui.wait_until_loaded()
+        config = (data_dir / "dagster_home" / "dagster.yaml").read_text()
+        assert "max_concurrent_runs: 1" in config and f"base_dir: {data_dir.resolve()}/dagster_home" in config
+        assert ui.stop(sig, timeout=60) is not None
+        # The webserver, the daemon and the code server went with it.
+        assert ui.processes_left_after() == []
+    finally:
+        if ui.process.poll() is None or ui.leftover_processes():
+            ui.kill()

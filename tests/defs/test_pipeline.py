@@ -79,6 +79,36 @@ def test_the_quarter_publishes(quarter_run):
     assert (data_dir / "reports" / QUARTER / "exclusions.md").read_text().startswith("# Laporan pengecualian")
 
 
+def _metadata(instance: dg.DagsterInstance, key: str) -> dict:
+    """The metadata of the latest materialization of asset `key` ("schema/name")."""
+    return instance.get_latest_materialization_event(dg.AssetKey.from_user_string(key)).asset_materialization.metadata
+
+
+def _counts(table, column: str, counted: str) -> dict:
+    return {record.data[column]: record.data[counted] for record in table.records}
+
+
+def test_materializations_show_row_counts_and_breakdowns(quarter_run, truth):
+    # Runs before the tests below that re-run the quarter or change its tables.
+    _, _, instance = quarter_run
+    for key in ("marts/bps_submission", "marts/persons", "marts/record_ledger", "staging/stg_dtks__persons",
+                "reference/dki_kelurahan"):
+        rows = truth.execute(f"select count(*) from {key.replace('/', '.')}").fetchall()[0][0]
+        assert _metadata(instance, key)["dagster/row_count"].value == rows, key
+    statuses = dict(truth.execute("select status, count(*) from marts.persons group by 1").fetchall())
+    assert _counts(_metadata(instance, "marts/persons")["people_by_status"], "status", "people") == statuses
+    fates = dict(truth.execute("select fate, count(*) from marts.record_ledger group by 1").fetchall())
+    assert _counts(_metadata(instance, "marts/record_ledger")["rows_by_fate"], "fate", "rows") == fates
+    published = _metadata(instance, "publish/bps_submission")
+    del statuses["eligible"]
+    assert _counts(published["exclusions_by_reason"], "reason", "people") == statuses
+    assert _counts(published["fates"], "fate", "rows") == fates
+    assert published["gate_verdict"].value == "PASSED"
+    assert _counts(published["gate_suites"], "suite", "verdict") == {"bps_submission": "PASSED", "quarter": "PASSED"}
+    clusters = _metadata(instance, "linkage/person_clusters")
+    assert sum(_counts(clusters["cluster_sizes"], "rows_per_person", "people").values()) == clusters["people"].value
+
+
 def test_submission_columns_and_rows(truth):
     columns = [r[0] for r in truth.execute("describe published").fetchall()]
     assert columns == ["person_id", "nik", "no_kk", "nama", "jenis_kelamin", "tanggal_lahir", "alamat", "rt", "rw",

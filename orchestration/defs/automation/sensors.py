@@ -10,6 +10,11 @@ from orchestration.defs.partitions import JAKARTA, quarter_partitions
 from orchestration.paths import resolve_data_dir
 
 
+def jakarta_today() -> dt.date:
+    """Today's date in Jakarta, whatever the server's time zone."""
+    return dt.datetime.now(JAKARTA).date()
+
+
 def evaluate_landing(today: dt.date) -> list[dg.RunRequest] | dg.SkipReason:
     """Run requests for the quarter that has just closed once its five files are all there, else why not."""
     quarter = just_closed(today)
@@ -33,7 +38,7 @@ def evaluate_landing(today: dt.date) -> list[dg.RunRequest] | dg.SkipReason:
                 "names the files still missing, without starting anything.",
 )
 def landing_sensor(context: dg.SensorEvaluationContext):
-    result = evaluate_landing(dt.datetime.now(JAKARTA).date())
+    result = evaluate_landing(jakarta_today())
     if isinstance(result, dg.SkipReason) and "deadline" in (result.skip_message or ""):
         context.log.warning(result.skip_message)
     return result

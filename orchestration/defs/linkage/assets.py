@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from orchestration.defs.metadata import table
 from orchestration.defs.partitions import quarter_partitions
 from orchestration.defs.resources import WarehouseResource
 from orchestration.linkage.model import load_model
@@ -11,10 +12,9 @@ CLUSTERS_KEY = dg.AssetKey(["linkage", "person_clusters"])
 LINKAGE_INPUT_KEY = dg.AssetKey(["intermediate", "int_persons__for_linkage"])
 
 
-def size_table(sizes: dict[int, int]) -> str:
-    """Cluster-size distribution as a markdown table."""
-    rows = "\n".join(f"| {size} | {count:,} |" for size, count in sorted(sizes.items()))
-    return "| rows per person | people |\n|---|---|\n" + rows
+def size_table(sizes: dict[int, int]) -> dg.TableMetadataValue:
+    """Cluster-size distribution: how many people have each number of list rows."""
+    return table([("rows_per_person", "int"), ("people", "int")], sorted(sizes.items()))
 
 
 @dg.asset(
@@ -56,7 +56,7 @@ def person_clusters(context: dg.AssetExecutionContext, warehouse: WarehouseResou
         "clusters_merged_on_a_shared_nik": dg.MetadataValue.int(result.merged_on_nik),
         "people": dg.MetadataValue.int(result.people),
         "largest_cluster": dg.MetadataValue.int(result.largest_cluster),
-        "cluster_sizes": dg.MetadataValue.md(size_table(result.cluster_sizes)),
+        "cluster_sizes": size_table(result.cluster_sizes),
     })
 
 

@@ -4,6 +4,7 @@ import datetime as dt
 
 import dagster as dg
 
+from orchestration.defs.metadata import counts_by, table
 from orchestration.defs.partitions import quarter_partitions
 from orchestration.defs.quality.checks import SUBMISSION_KEY, gate_results
 from orchestration.defs.resources import WarehouseResource
@@ -11,7 +12,7 @@ from orchestration.linkage.model import load_model
 from orchestration.publish.csv_export import export_csv
 from orchestration.publish.files import write_text_atomic
 from orchestration.publish.manifest import build_manifest, inputs
-from orchestration.quality.results import PASSED, failed, verdict
+from orchestration.quality.results import BLOCKED, PASSED, SuiteResult, failed, verdict
 from orchestration.reports.exclusions import load_amounts, render_exclusions
 from orchestration.reports.quarter_over_quarter import export_persons, write_quarter_over_quarter
 
@@ -28,6 +29,14 @@ def _fail(message: str) -> dg.Failure:
 
 
 PUBLISH_KEY = dg.AssetKey(["publish", "bps_submission"])
+
+
+def gate_table(results: list[SuiteResult]) -> dg.TableMetadataValue:
+    """The gate's suites with their verdicts and expectation counts."""
+    return table(
+        [("suite", "string"), ("verdict", "string"), ("expectations", "int"), ("failed", "int")],
+        [(r.suite_name, PASSED if r.success else BLOCKED, r.evaluated_expectations,
+          r.evaluated_expectations - r.successful_expectations) for r in results])
 
 
 @dg.asset(
@@ -57,7 +66,8 @@ def bps_submission_file(context: dg.AssetExecutionContext, warehouse: WarehouseR
         if any(ledger_by_source.get(s, 0) != rows_read.get(s, 0) for s in LIST_SOURCES):
             raise _fail(f"not published, the ledger does not account for every row: rows read {rows_read}, "
                         f"ledger rows {ledger_by_source}")
-        fates = dict(con.execute("select fate, count(*) from marts.record_ledger group by fate").fetchall())
+        fates = counts_by(con, "marts.record_ledger", "fate", "rows")
+        by_reason = counts_by(con, "marts.persons", "status as reason", "people", where="status <> 'eligible'")
         row_count, sha = export_csv(con, "select * from marts.bps_submission", SUBMISSION_COLUMNS,
                                     paths.publish / "bps_submission.csv", run_id, order_by="q.person_id")
         ledger_rows, _ = export_csv(con, "select * from marts.record_ledger", LEDGER_COLUMNS,
@@ -80,9 +90,10 @@ def bps_submission_file(context: dg.AssetExecutionContext, warehouse: WarehouseR
         "sha256": dg.MetadataValue.text(sha),
         "path": dg.MetadataValue.path(str(paths.publish / "bps_submission.csv")),
         "ledger_rows": dg.MetadataValue.int(ledger_rows),
-        "fates": dg.MetadataValue.md(
-            "| fate | rows |\n|---|---|\n" + "\n".join(f"| {f} | {n:,} |" for f, n in sorted(fates.items()))),
+        "fates": fates,
+        "exclusions_by_reason": by_reason,
         "gate_verdict": dg.MetadataValue.text(PASSED),
+        "gate_suites": gate_table(gate),
         "compared_with": dg.MetadataValue.text(previous.name.split(".")[0] if previous else "none"),
         "people_entered": dg.MetadataValue.int(changes.get("entered", 0)),
         "people_left": dg.MetadataValue.int(changes.get("left", 0)),

@@ -5,6 +5,7 @@ import json
 
 import dagster as dg
 
+from orchestration.defs.metadata import table
 from orchestration.defs.quality import frames
 from orchestration.defs.resources import WarehouseResource
 from orchestration.quality.results import SuiteResult, failed
@@ -42,21 +43,24 @@ def gate_results(con, run_id: str) -> list[SuiteResult]:
     return [SuiteResult.from_dict(json.loads(r[0])) for r in rows]
 
 
-def check_result(result: SuiteResult, report: dict) -> dg.AssetCheckResult:
-    """The Dagster view of a suite: passed or not, and a table of its expectations with counts only."""
-    rows = "\n".join(
-        f"| {o.column or 'table'} | {o.expectation_type} | {'pass' if o.success else 'FAIL'} | "
-        f"{'' if o.unexpected_count is None else f'{o.unexpected_count:,}'} | "
-        f"{'' if o.observed_value is None else o.observed_value} |"
-        for o in result.expectations)
+def check_result(quarter: str, result: SuiteResult, report: dict) -> dg.AssetCheckResult:
+    """The Dagster view of a suite: passed or not, and its expectations (failures first) with counts only."""
+    columns = [("column", "string"), ("expectation", "string"), ("result", "string"),
+               ("unexpected_rows", "int"), ("observed", "string")]
+    rows = [(o.column or "table", o.expectation_type, "pass" if o.success else "FAIL", o.unexpected_count,
+             None if o.observed_value is None else str(o.observed_value))
+            for o in sorted(result.expectations, key=lambda o: o.success)]
     failures = failed(result)
+    # The quarter leads the description: a check's history in the UI lists every quarter's evaluations together.
+    description = (f"{quarter} blocked: {'; '.join(failures)}" if failures
+                   else f"{quarter} passed: all {result.evaluated_expectations} expectations met")
     return dg.AssetCheckResult(
         passed=result.success,
         severity=dg.AssetCheckSeverity.ERROR,
-        description="; ".join(failures) if failures else f"all {result.evaluated_expectations} expectations met",
+        description=description,
         metadata={
-            "expectations": dg.MetadataValue.md(
-                "| column | expectation | result | unexpected rows | observed |\n|---|---|---|---|---|\n" + rows),
+            "quarter": dg.MetadataValue.text(quarter),
+            "expectations": table(columns, rows),
             "failed_expectations": dg.MetadataValue.int(len(failures)),
             "gate_verdict": dg.MetadataValue.text(report["verdict"]),
         },
@@ -79,7 +83,7 @@ def gx_submission_suite(context: dg.AssetCheckExecutionContext, warehouse: Wareh
         frame = frames.submission_frame(con)
         codes = frames.dki_kelurahan_codes(con)
     result = validate(frame, build_submission_suite(codes), gx_dir=frames.gx_dir(paths))
-    return check_result(result, record_and_report(warehouse, quarter, context.run.run_id, result))
+    return check_result(quarter, result, record_and_report(warehouse, quarter, context.run.run_id, result))
 
 
 @dg.asset_check(
@@ -99,4 +103,4 @@ def gx_quarter_suite(context: dg.AssetCheckExecutionContext, warehouse: Warehous
     with warehouse.connect(quarter, read_only=True) as con:
         frame = frames.quarter_frame(con, paths)
     result = validate(frame, build_quarter_suite(GateBounds.from_env()), gx_dir=frames.gx_dir(paths))
-    return check_result(result, record_and_report(warehouse, quarter, context.run.run_id, result))
+    return check_result(quarter, result, record_and_report(warehouse, quarter, context.run.run_id, result))

@@ -1,32 +1,80 @@
 """dbt seeds and models of one quarter, built into that quarter's DuckDB file."""
 
 import json
-from collections.abc import Mapping
-from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+import duckdb
+from dagster_dbt import DagsterDbtCliRuntimeError, DbtCliInvocation, DbtCliResource, dbt_assets
 
+from orchestration.defs.metadata import counts_by
 from orchestration.defs.partitions import quarter_partitions
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.transform.project import dbt_project
+from orchestration.defs.transform.translator import SatudataTranslator
+from orchestration.quarters import Quarter
 
-
-class SatudataTranslator(DagsterDbtTranslator):
-    """Keys are [schema, name]; seeds join the ingest group, models take their dbt folder as group."""
-
-    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project) -> dg.AssetSpec:
-        spec = super().get_asset_spec(manifest, unique_id, project)
-        props = self.get_resource_props(manifest, unique_id)
-        if props["resource_type"] not in ("model", "seed", "snapshot"):
-            return spec
-        group = "ingest" if props["resource_type"] == "seed" else props["fqn"][1]
-        return spec.replace_attributes(key=dg.AssetKey([props["schema"], props["name"]]), group_name=group)
+# Breakdowns shown beside a table's row count: (metadata key, column counted by, name of the count).
+BREAKDOWNS = {
+    dg.AssetKey(["marts", "persons"]): ("people_by_status", "status", "people"),
+    dg.AssetKey(["marts", "record_ledger"]): ("rows_by_fate", "fate", "rows"),
+}
 
 
 def dbt_vars(warehouse_path: str, quarter: str) -> str:
     """The --vars a quarter's dbt invocation gets."""
     return json.dumps({"warehouse": warehouse_path, "quarter": quarter}, sort_keys=True)
+
+
+def _read_to_end(invocation: DbtCliInvocation) -> tuple[list, DagsterDbtCliRuntimeError | None]:
+    """Every event of the invocation, read until dbt has exited, and dbt's failure if it failed."""
+    events = []
+    try:
+        for event in invocation.stream():
+            events.append(event)
+    except DagsterDbtCliRuntimeError as failure:
+        # dbt itself failed (a model, or a test of severity error): what it built and tested is still reported.
+        return events, failure
+    except BaseException:
+        # A step that stops reading dbt's events must not leave dbt running and holding the DuckDB file's lock.
+        if invocation.process.poll() is None:
+            invocation.process.terminate()
+        raise
+    finally:
+        invocation.process.wait()
+    return events, None
+
+
+def _built_key(context: dg.AssetExecutionContext, event) -> dg.AssetKey | None:
+    """The table a materialization event reports, or None for a test result or an observation."""
+    if isinstance(event, dg.Output):
+        return context.asset_key_for_output(event.output_name)
+    if isinstance(event, dg.AssetMaterialization):
+        return event.asset_key
+    return None
+
+
+def _table_metadata(con: duckdb.DuckDBPyConnection, key: dg.AssetKey) -> dict[str, dg.MetadataValue]:
+    """The row count of the table `schema.name` of key [schema, name], and its breakdown if it has one."""
+    relation = ".".join(key.path)
+    rows = con.execute(f"select count(*) from {relation}").fetchone()[0]
+    metadata = {"dagster/row_count": dg.MetadataValue.int(rows)}
+    if key in BREAKDOWNS:
+        name, column, counted = BREAKDOWNS[key]
+        metadata[name] = counts_by(con, relation, column, counted)
+    return metadata
+
+
+def _with_table_metadata(context: dg.AssetExecutionContext, warehouse: WarehouseResource, quarter: Quarter,
+                         events: list) -> list:
+    """The events in their order, each materialization with its table's row count added."""
+    keys = [_built_key(context, event) for event in events]
+    if not any(keys):
+        return events
+    # Read only after dbt has exited: while it runs, dbt holds the file's one write lock (the reason this does
+    # not use dagster-dbt's fetch_row_counts, which queries through dbt's adapter during the run).
+    with warehouse.connect(quarter, read_only=True) as con:
+        return [event.with_metadata({**event.metadata, **_table_metadata(con, key)}) if key else event
+                for event, key in zip(events, keys, strict=True)]
 
 
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
@@ -38,16 +86,10 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
     # One target folder per quarter and step, reused run after run: dagster-dbt's default is a new folder in the
     # repository per run (hundreds of MB after a day of backfills), and a reused one keeps dbt's partial parse.
     target = paths.data_dir / "dbt" / paths.quarter.key / context.op_execution_context.op.name
-    invocation = dbt.cli(args, context=context, target_path=target)
-    try:
-        yield from invocation.stream()
-    except BaseException:
-        # A step that stops reading dbt's events must not leave dbt running and holding the DuckDB file's lock.
-        if invocation.process.poll() is None:
-            invocation.process.terminate()
-        raise
-    finally:
-        invocation.process.wait()
+    events, failure = _read_to_end(dbt.cli(args, context=context, target_path=target))
+    yield from _with_table_metadata(context, warehouse, paths.quarter, events)
+    if failure is not None:
+        raise failure
 
 
 # Everything downstream of Splink's clusters runs in a second dbt invocation, after the linkage asset.

@@ -25,7 +25,7 @@ def _manifest_is_stale() -> bool:
     return any(path.is_file() and path.stat().st_mtime > built for path in sources)
 
 
-dbt_project.prepare_if_dev()
+# Not prepare_if_dev(): under `dagster dev` it would parse again at every reload, and the check below covers it.
 if _manifest_is_stale():
     # A fresh clone, or a changed model: `dbt parse` writes the manifest (about 8 s).
     dbt_project.preparer.prepare(dbt_project)

@@ -8,6 +8,7 @@ import os
 
 import dagster as dg
 
+from orchestration.defs.automation import sensors
 from orchestration.defs.automation.sensors import evaluate_landing, landing_sensor, run_failure_alert
 from tests.conftest import write_landing
 
@@ -45,6 +46,18 @@ def test_the_sensor_runs_in_dagsters_sensor_context(data_dir, monkeypatch):
         result = landing_sensor(dg.build_sensor_context(instance=instance))
     # Nothing has landed in this data dir: the sensor waits and starts nothing.
     assert isinstance(result, dg.SkipReason)
+
+
+def test_across_the_year_boundary_the_sensor_starts_2025q4_in_its_context(data_dir, monkeypatch):
+    monkeypatch.setenv("SATUDATA_DATA_DIR", str(data_dir))
+    monkeypatch.setattr(sensors, "jakarta_today", lambda: dt.date(2026, 1, 2))
+    landing = write_landing(data_dir, "2025Q4")
+    with dg.instance_for_test() as instance:
+        (request,) = landing_sensor(dg.build_sensor_context(instance=instance))
+        assert request.partition_key == "2025Q4" and request.tags["satudata/trigger"] == "landing"
+        (landing / "dtks.csv").unlink()
+        waiting = landing_sensor(dg.build_sensor_context(instance=instance))
+    assert isinstance(waiting, dg.SkipReason) and "dtks.csv" in waiting.skip_message
 
 
 @dg.op

@@ -6,8 +6,9 @@ import json
 
 import duckdb
 import pytest
+from dagster_dbt import DagsterDbtCliRuntimeError
 
-from orchestration.defs.transform.dbt import dbt_vars
+from orchestration.defs.transform.dbt import _read_to_end, dbt_vars
 from orchestration.synth import generate_quarter
 
 QUARTER = "2025Q2"
@@ -16,6 +17,45 @@ QUARTER = "2025Q2"
 def test_dbt_vars_name_the_quarters_warehouse():
     assert json.loads(dbt_vars("/d/warehouse/2025Q2.duckdb", "2025Q2")) == {
         "quarter": "2025Q2", "warehouse": "/d/warehouse/2025Q2.duckdb"}
+
+
+class _Process:
+    def __init__(self):
+        self.running, self.terminated = True, False
+
+    def poll(self):
+        return None if self.running else 0
+
+    def terminate(self):
+        self.terminated = True
+
+    def wait(self):
+        self.running = False
+
+
+class _Invocation:
+    """A dbt invocation that streams `events` and then raises `error`."""
+
+    def __init__(self, events, error):
+        self.events, self.error, self.process = events, error, _Process()
+
+    def stream(self):
+        yield from self.events
+        raise self.error
+
+
+def test_a_failed_dbt_build_still_reports_what_it_built_before_its_error():
+    failure = DagsterDbtCliRuntimeError(description="a test of severity error failed")
+    invocation = _Invocation(["built", "tested"], failure)
+    assert _read_to_end(invocation) == (["built", "tested"], failure)
+    assert not invocation.process.running and not invocation.process.terminated
+
+
+def test_dbt_is_stopped_when_the_step_is_interrupted():
+    invocation = _Invocation(["built"], KeyboardInterrupt())
+    with pytest.raises(KeyboardInterrupt):
+        _read_to_end(invocation)
+    assert invocation.process.terminated and not invocation.process.running
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +78,18 @@ def test_quarterly_job_builds_staging_with_every_dbt_test_passing(built):
             "staging/stg_dukcapil__deaths", "staging/stg_dukcapil__moves", "reference/dki_kelurahan"} <= keys
     checks = result.get_asset_check_evaluations()
     assert checks and all(c.passed for c in checks)
+
+
+def test_every_dbt_table_reports_its_row_count(built):
+    data_dir, result = built
+    counts = {e.asset_key: e.materialization.metadata.get("dagster/row_count")
+              for e in result.get_asset_materialization_events()
+              if e.asset_key.path[0] in ("reference", "staging", "intermediate", "marts")}
+    assert len(counts) >= 20  # every seed and model
+    with duckdb.connect(str(data_dir / "warehouse" / f"{QUARTER}.duckdb"), read_only=True) as con:
+        for key, count in counts.items():
+            relation = ".".join(key.path)
+            assert count is not None and count.value == con.execute(f"select count(*) from {relation}").fetchone()[0]
 
 
 def test_staging_agrees_with_the_ground_truth(built):
