@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from orchestration.publish.csv_export import export_parquet
 
@@ -24,9 +24,8 @@ where k.key is not null
 """
 
 
-def new_person_id(quarter: str, cluster_id: str) -> str:
-    """An id for a person first seen in `quarter`, opaque and never reused by another quarter's cluster."""
-    return "P" + hashlib.md5(f"{quarter}|{cluster_id}".encode()).hexdigest()[:12].upper()
+# An id for a person first seen in a quarter: opaque, and never reused by another quarter's cluster.
+NEW_PERSON_ID_SQL = "'P' || upper(left(md5($quarter || '|' || c.cluster_id), 12))"
 
 
 def assign_person_ids(con: duckdb.DuckDBPyConnection, quarter: str, previous_keys: Path | None) -> dict[str, int]:
@@ -47,13 +46,18 @@ def assign_person_ids(con: duckdb.DuckDBPyConnection, quarter: str, previous_key
             if cluster_id not in carried and person_id not in taken:
                 carried[cluster_id] = person_id
                 taken.add(person_id)
-    clusters = [r[0] for r in con.execute("select distinct cluster_id from clusters").fetchall()]
-    con.execute("create or replace temp table cluster_person (cluster_id varchar, person_id varchar)")
-    con.executemany("insert into cluster_person values (?, ?)",
-                    [(c, carried.get(c) or new_person_id(quarter, c)) for c in clusters])
+    # As an Arrow table, not row inserts: inserting 70,000 rows one by one took 30 s.
+    con.register("carried_ids", pa.table({"cluster_id": pa.array(list(carried), pa.string()),
+                                          "person_id": pa.array(list(carried.values()), pa.string())}))
+    con.execute(f"""create or replace temp table cluster_person as
+        select c.cluster_id, coalesce(k.person_id, {NEW_PERSON_ID_SQL}) as person_id
+        from (select distinct cast(cluster_id as varchar) as cluster_id from clusters) c
+        left join carried_ids k using (cluster_id)""", {"quarter": quarter})
+    con.unregister("carried_ids")
     con.execute("create or replace table clusters as select c.*, p.person_id from clusters c "
-                "join cluster_person p using (cluster_id)")
-    return {"carried_over": len(carried), "new": len(clusters) - len(carried)}
+                "join cluster_person p on p.cluster_id = cast(c.cluster_id as varchar)")
+    people = con.execute("select count(*) from cluster_person").fetchone()[0]
+    return {"carried_over": len(carried), "new": people - len(carried)}
 
 
 def export_keys(con: duckdb.DuckDBPyConnection, target: Path, quarter: str) -> None:
