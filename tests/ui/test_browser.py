@@ -27,6 +27,9 @@ def page(backfilled):
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
         page.set_default_timeout(60_000)
+        # Dagster's newsletter prompt opens whenever it likes over any page; Playwright dismisses it before each action.
+        prompt = page.get_by_text("Join the Dagster community")
+        page.add_locator_handler(prompt, lambda: page.get_by_role("button", name="Skip").click())
         yield _Browser(page, backfilled.ui.url)
         browser.close()
 
@@ -36,12 +39,9 @@ class _Browser:
         self.page, self.base_url = page, base_url
 
     def open(self, path: str, ready_text: str):
-        """Open a UI page, wait until `ready_text` shows, and dismiss Dagster's newsletter prompt if it shows."""
+        """Open a UI page and wait until `ready_text` shows."""
         self.page.goto(self.base_url + path)
         self.page.get_by_text(ready_text, exact=True).first.wait_for()
-        skip = self.page.get_by_role("button", name="Skip")
-        if skip.count():
-            skip.click()
         return self.page
 
     def shot(self, name: str) -> None:
