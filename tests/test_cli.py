@@ -90,5 +90,4 @@ def test_ui_stops_on_ctrl_c_and_sigterm_even_from_a_non_interactive_shell(data_d
         # The webserver, the daemon and the code server went with it.
         assert ui.processes_left_after() == []
     finally:
-        if ui.process.poll() is None or ui.leftover_processes():
-            ui.kill()
+        ui.kill()

@@ -46,5 +46,4 @@ def backfilled(tmp_path_factory) -> Backfilled:
         assert ui.stop() is not None
         assert ui.processes_left_after() == []
     finally:
-        if ui.process.poll() is None or ui.leftover_processes():
-            ui.kill()
+        ui.kill()

@@ -150,7 +150,7 @@ class DagsterUI:
             self._log.close()
 
     def kill(self) -> None:
-        """Stop everything it started, whatever state it is in."""
+        """Stop everything it started, whatever state it is in (nothing happens if it is all gone)."""
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
         except ProcessLookupError:
@@ -173,9 +173,9 @@ class DagsterUI:
             if not proc.name.isdigit():
                 continue
             try:
-                stat = (proc / "stat").read_text()
-                # Field 5 of /proc/<pid>/stat is the process group; the command may contain spaces, so split after it.
-                if stat.rsplit(")", 1)[1].split()[2] == pgid and stat.rsplit(")", 1)[1].split()[0] != "Z":
+                # /proc/<pid>/stat after the command (which may hold spaces): state, parent, process group, ...
+                state, _, group = (proc / "stat").read_text().rsplit(")", 1)[1].split()[:3]
+                if group == pgid and state != "Z":
                     leftovers.append((proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()[:120])
             except (OSError, IndexError):
                 continue

@@ -6,13 +6,8 @@ import dagster as dg
 
 from orchestration.alerts import record_run_failure
 from orchestration.defs.automation.landing import deadline_days, just_closed, landing_state
-from orchestration.defs.partitions import JAKARTA, quarter_partitions
+from orchestration.defs.partitions import jakarta_today, quarter_partitions
 from orchestration.paths import resolve_data_dir
-
-
-def jakarta_today() -> dt.date:
-    """Today's date in Jakarta, whatever the server's time zone."""
-    return dt.datetime.now(JAKARTA).date()
 
 
 def evaluate_landing(today: dt.date) -> list[dg.RunRequest] | dg.SkipReason:
