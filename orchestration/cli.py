@@ -38,8 +38,11 @@ def _synth(args: argparse.Namespace) -> int:
 
 def _environment(data_dir_arg: str | None) -> Path:
     from orchestration.instance import ensure_dagster_home
+    from orchestration.storage import check_writable
 
     data_dir = resolve_data_dir(data_dir_arg)
+    # Before Dagster opens its storage under the data dir: a read-only or full disk is one sentence, not a trace.
+    check_writable(data_dir)
     # The code location reads the data dir from the environment, exactly as the UI does.
     os.environ[DATA_DIR_ENV] = str(data_dir)
     os.environ.setdefault("DAGSTER_HOME", str(data_dir / "dagster_home"))
@@ -75,6 +78,14 @@ def _train_linkage(args: argparse.Namespace) -> int:
     model_dir = Path(args.model_dir) if args.model_dir else MODEL_DIR
     print(train_on_quarter(data_dir, args.quarter, version=args.version, model_dir=model_dir))
     return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from orchestration.audit import audit
+
+    report = audit(resolve_data_dir(args.data_dir))
+    print(report.render())
+    return 0 if report.clean else 1
 
 
 def _ui(args: argparse.Namespace) -> int:
@@ -117,6 +128,11 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--model-dir", help="where to write the model (default: the committed model's folder)")
     train.set_defaults(handler=_train_linkage)
 
+    check = commands.add_parser(
+        "audit", help="check that personal data is only where it belongs: file modes, manifests, leftovers, leaks")
+    check.add_argument("--data-dir", help=f"data dir (default ${DATA_DIR_ENV} or ./data)")
+    check.set_defaults(handler=_audit)
+
     ui = commands.add_parser("ui", help="the Dagster UI (dagster dev) on the same data dir and instance")
     ui.add_argument("--data-dir", help=f"data dir (default ${DATA_DIR_ENV} or ./data)")
     ui.add_argument("--host", default="127.0.0.1")
@@ -124,7 +140,20 @@ def main(argv: list[str] | None = None) -> int:
     ui.set_defaults(handler=_ui)
 
     args = parser.parse_args(argv)
-    return args.handler(args)
+    from orchestration.privacy import restrict_new_files
+
+    from orchestration.storage import StorageError, explain
+
+    # Before anything is written: the data dir holds personal data, and so may anything dbt or Dagster writes.
+    restrict_new_files()
+    try:
+        return args.handler(args)
+    except (StorageError, OSError) as exc:
+        message = str(exc) if isinstance(exc, StorageError) else explain(exc, resolve_data_dir(args.data_dir))
+        if message is None:
+            raise
+        print(f"satudata {args.command}: FAILED: {message}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -42,6 +42,16 @@ class QuarterPaths:
     def publish(self) -> Path:
         return self.data_dir / "publish" / self.quarter.key
 
+    def staging(self, run_id: str) -> Path:
+        """Where a run assembles the quarter's publish folder before it replaces `publish` in one step."""
+        return self.staging_root / f"{self.quarter.key}.{run_id}"
+
+    @property
+    def staging_root(self) -> Path:
+        # Under the data dir, so on the same filesystem as `publish` (a rename cannot cross filesystems), yet
+        # outside it: nothing half-written is ever under publish/.
+        return self.data_dir / "tmp" / "publish"
+
     @property
     def reports(self) -> Path:
         return self.data_dir / "reports" / self.quarter.key

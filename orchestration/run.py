@@ -8,7 +8,10 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.paths import resolve_data_dir
+from orchestration.privacy import redact
 from orchestration.quarters import Quarter
+from orchestration.storage import explain_texts
 
 
 @dataclass
@@ -30,8 +33,9 @@ class RunOutcome:
             for asset, counts in self.rows.items():
                 lines.append(f"  {asset:<28}{counts.get('rows_read', 0):>12,}{counts.get('dagster/row_count', 0):>12,}"
                              f"{counts.get('rows_quarantined', 0):>13,}")
-        lines += [f"  error: {message}" for message in self.errors]
-        lines += [f"  failed check: {message}" for message in self.failed_checks]
+        # Messages come from libraries too (DuckDB, dbt): a NIK quoted in one is masked before it is printed.
+        lines += [f"  error: {redact(message)}" for message in dict.fromkeys(self.errors)]  # once per cause
+        lines += [f"  failed check: {redact(message)}" for message in self.failed_checks]
         if self.log_path:
             lines.append(f"  step output (dbt): {self.log_path}")
         return "\n".join(lines)
@@ -42,8 +46,14 @@ def _failure_message(event: dg.DagsterEvent) -> str:
     if data.user_failure_data is not None and data.user_failure_data.description:
         return data.user_failure_data.description
     error = data.error
-    while error is not None and error.cause is not None and "Failure" not in error.cls_name:
-        error = error.cause
+    chain = []
+    while error is not None:
+        chain.append(error)
+        error = error.cause or error.context
+    explained = explain_texts([e.message for e in chain], resolve_data_dir())
+    if explained:
+        return f"{event.step_key}: {explained}"
+    error = next((e for e in chain if "Failure" in e.cls_name), chain[-1] if chain else None)
     return f"{event.step_key}: {(error.message if error else 'failed').strip().splitlines()[0]}"
 
 

@@ -116,3 +116,16 @@ def data_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def landing(data_dir: Path) -> Path:
     return write_landing(data_dir)
+
+
+# Tests that share a package- or session-scoped fixture (one UI and its backfill, the operated data dir, the
+# generated sample) run on one xdist worker, and so do the tests of one module (module-scoped pipeline runs).
+SHARED_PACKAGES = ("ui", "trust", "synth")
+
+
+def pytest_collection_modifyitems(items):
+    tests_dir = Path(__file__).parent
+    for item in items:
+        relative = Path(item.path).relative_to(tests_dir)
+        group = relative.parts[0] if relative.parts[0] in SHARED_PACKAGES else str(relative)
+        item.add_marker(pytest.mark.xdist_group(group))

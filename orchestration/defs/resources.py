@@ -12,10 +12,24 @@ import duckdb
 from dagster_dbt import DbtCliResource
 from packaging import version
 
-from orchestration import warehouse
+from orchestration import storage, warehouse
 from orchestration.defs.transform.project import dbt_project
 from orchestration.paths import QuarterPaths, resolve_data_dir
 from orchestration.quarters import Quarter
+
+
+@contextlib.contextmanager
+def storage_errors_explained(where: Path) -> Iterator[None]:
+    """Turn a full disk or a read-only folder under `where` into a step failure that says so in one sentence."""
+    try:
+        yield
+    except dg.Failure:
+        raise
+    except Exception as exc:
+        message = storage.explain(exc, where)
+        if message is None:
+            raise
+        raise dg.Failure(description=message, allow_retries=False) from exc
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -29,7 +43,8 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @contextlib.contextmanager
     def connect(self, quarter: Quarter | str, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        with warehouse.connect(self.paths(quarter).warehouse, read_only=read_only) as con:
+        path = self.paths(quarter).warehouse
+        with storage_errors_explained(path.parent), warehouse.connect(path, read_only=read_only) as con:
             yield con
 
 

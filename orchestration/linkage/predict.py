@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,7 +41,9 @@ class LinkResult:
 
 def splink_connection(records: pa.Table, temp_dir: Path, memory_limit: str = "4GB") -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB holding `records` as table `records`, spilling to `temp_dir` (never into the warehouse)."""
-    temp_dir.mkdir(parents=True, exist_ok=True)
+    # What a killed run spilled here is of no use to this one.
+    shutil.rmtree(temp_dir, ignore_errors=True)
+    temp_dir.mkdir(parents=True)
     con = duckdb.connect()
     con.execute(f"set memory_limit = '{memory_limit}'")
     con.execute(f"set temp_directory = '{temp_dir}'")

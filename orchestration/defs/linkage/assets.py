@@ -4,9 +4,10 @@ import dagster as dg
 
 from orchestration.defs.metadata import table
 from orchestration.defs.partitions import quarter_partitions
-from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.resources import WarehouseResource, storage_errors_explained
 from orchestration.linkage.model import load_model
 from orchestration.linkage.predict import link
+from orchestration.publish.files import remove_stale_temps
 
 CLUSTERS_KEY = dg.AssetKey(["linkage", "person_clusters"])
 LINKAGE_INPUT_KEY = dg.AssetKey(["intermediate", "int_persons__for_linkage"])
@@ -32,8 +33,11 @@ def person_clusters(context: dg.AssetExecutionContext, warehouse: WarehouseResou
     with warehouse.connect(paths.quarter, read_only=True) as con:
         records = con.sql("select * from intermediate.int_persons__for_linkage").to_arrow_table()
     previous = paths.latest_earlier_export("person_keys")
-    result = link(records, model, temp_dir=paths.data_dir / "tmp" / "splink" / paths.quarter.key,
-                  quarter=paths.quarter.key, previous_keys=previous, keys_out=paths.export("person_keys"))
+    remove_stale_temps(paths.export("person_keys").parent, name_prefix=paths.export("person_keys").name)
+    temp_dir = paths.data_dir / "tmp" / "splink" / paths.quarter.key
+    with storage_errors_explained(temp_dir):
+        result = link(records, model, temp_dir=temp_dir, quarter=paths.quarter.key, previous_keys=previous,
+                      keys_out=paths.export("person_keys"))
     with warehouse.connect(paths.quarter) as con:
         con.register("clusters_arrow", result.clusters)
         con.execute("create schema if not exists linkage")

@@ -1,16 +1,21 @@
 """Publication of the quarter after the gate: the BPS submission, its manifest, the ledger and the reports."""
 
+import contextlib
 import datetime as dt
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 
 import dagster as dg
 
 from orchestration.defs.metadata import counts_by, table
 from orchestration.defs.partitions import quarter_partitions
 from orchestration.defs.quality.checks import SUBMISSION_KEY, gate_results
-from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.resources import WarehouseResource, storage_errors_explained
 from orchestration.linkage.model import load_model
+from orchestration.paths import QuarterPaths
 from orchestration.publish.csv_export import export_csv
-from orchestration.publish.files import write_text_atomic
+from orchestration.publish.files import private_dir, remove_stale_temps, replace_folder, write_text_atomic
 from orchestration.publish.manifest import build_manifest, inputs
 from orchestration.quality.results import BLOCKED, PASSED, SuiteResult, failed, verdict
 from orchestration.reports.exclusions import load_amounts, render_exclusions
@@ -29,6 +34,25 @@ def _fail(message: str) -> dg.Failure:
 
 
 PUBLISH_KEY = dg.AssetKey(["publish", "bps_submission"])
+
+
+@contextlib.contextmanager
+def _staging_folder(paths: QuarterPaths, run_id: str) -> Iterator[Path]:
+    """An empty private folder to assemble the publish folder in, removed however the step ends.
+
+    What runs of the quarter killed before (kill -9, power cut) left behind is removed first: their staging folders
+    and temp files hold personal data and are of no use.
+    """
+    with storage_errors_explained(paths.data_dir):
+        for leftover in paths.staging_root.glob(f"{paths.quarter.key}.*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+        remove_stale_temps(paths.reports)
+        remove_stale_temps(paths.export("persons").parent, name_prefix=paths.export("persons").name)
+        staged = private_dir(paths.staging(run_id))
+    try:
+        yield staged
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
 
 
 def gate_table(results: list[SuiteResult]) -> dg.TableMetadataValue:
@@ -52,38 +76,41 @@ def bps_submission_file(context: dg.AssetExecutionContext, warehouse: WarehouseR
     run_id = context.run.run_id
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     model = load_model()
-    with warehouse.connect(paths.quarter, read_only=True) as con:
-        # Defence in depth: the blocking checks already stop this step, but publication also demands that both
-        # suites ran in this very run and passed.
-        gate = gate_results(con, run_id)
-        if verdict(gate) != PASSED or not {"bps_submission", "quarter"} <= {r.suite_name for r in gate}:
-            reasons = [s for r in gate for s in failed(r)] or ["the gate suites did not run in this run"]
-            raise _fail("not published, the quality gate did not pass: " + "; ".join(reasons))
-        rows_read = dict(con.execute(
-            "select source, rows_read from raw.load_log where source in ('dtks', 'p3ke', 'carik')").fetchall())
-        ledger_by_source = dict(con.execute(
-            "select source, count(*) from marts.record_ledger group by source").fetchall())
-        if any(ledger_by_source.get(s, 0) != rows_read.get(s, 0) for s in LIST_SOURCES):
-            raise _fail(f"not published, the ledger does not account for every row: rows read {rows_read}, "
-                        f"ledger rows {ledger_by_source}")
-        fates = counts_by(con, "marts.record_ledger", "fate", "rows")
-        by_reason = counts_by(con, "marts.persons", "status as reason", "people", where="status <> 'eligible'")
-        row_count, sha = export_csv(con, "select * from marts.bps_submission", SUBMISSION_COLUMNS,
-                                    paths.publish / "bps_submission.csv", run_id, order_by="q.person_id")
-        ledger_rows, _ = export_csv(con, "select * from marts.record_ledger", LEDGER_COLUMNS,
-                                    paths.reports / "record_ledger.csv", run_id, order_by="q.source, q.source_row")
-        exclusions = render_exclusions(con, paths.quarter.key, load_amounts())
-        input_files = inputs(con)
-        previous = paths.latest_earlier_export("persons")
-        changes = (write_quarter_over_quarter(con, paths.quarter.key, previous, paths.reports, run_id)
-                   if previous else {})
-        export_persons(con, paths.export("persons"), run_id)
-    write_text_atomic(paths.reports / "exclusions.md", exclusions, run_id)
-    # The manifest goes last: it names the submission's sha256, so a reader can tell a manifest that is older
-    # than its file (a run killed between the two renames) and the re-run writes both again.
-    write_text_atomic(paths.publish / "manifest.json", build_manifest(
-        quarter=paths.quarter.key, run_id=run_id, generated_at=now, row_count=row_count, sha256=sha,
-        input_files=input_files, model={"version": model.version, "sha256": model.sha256}, gate=gate), run_id)
+    with _staging_folder(paths, run_id) as staged:
+        with warehouse.connect(paths.quarter, read_only=True) as con:
+            # Defence in depth: the blocking checks already stop this step, but publication also demands that both
+            # suites ran in this very run and passed.
+            gate = gate_results(con, run_id)
+            if verdict(gate) != PASSED or not {"bps_submission", "quarter"} <= {r.suite_name for r in gate}:
+                reasons = [s for r in gate for s in failed(r)] or ["the gate suites did not run in this run"]
+                raise _fail("not published, the quality gate did not pass: " + "; ".join(reasons))
+            rows_read = dict(con.execute(
+                "select source, rows_read from raw.load_log where source in ('dtks', 'p3ke', 'carik')").fetchall())
+            ledger_by_source = dict(con.execute(
+                "select source, count(*) from marts.record_ledger group by source").fetchall())
+            if any(ledger_by_source.get(s, 0) != rows_read.get(s, 0) for s in LIST_SOURCES):
+                raise _fail(f"not published, the ledger does not account for every row: rows read {rows_read}, "
+                            f"ledger rows {ledger_by_source}")
+            fates = counts_by(con, "marts.record_ledger", "fate", "rows")
+            by_reason = counts_by(con, "marts.persons", "status as reason", "people", where="status <> 'eligible'")
+            row_count, sha = export_csv(con, "select * from marts.bps_submission", SUBMISSION_COLUMNS,
+                                        staged / "bps_submission.csv", run_id, order_by="q.person_id")
+            ledger_rows, _ = export_csv(con, "select * from marts.record_ledger", LEDGER_COLUMNS,
+                                        paths.reports / "record_ledger.csv", run_id, order_by="q.source, q.source_row")
+            exclusions = render_exclusions(con, paths.quarter.key, load_amounts())
+            input_files = inputs(con)
+            previous = paths.latest_earlier_export("persons")
+            changes = (write_quarter_over_quarter(con, paths.quarter.key, previous, paths.reports, run_id)
+                       if previous else {})
+            export_persons(con, paths.export("persons"), run_id)
+        with storage_errors_explained(paths.data_dir):
+            write_text_atomic(paths.reports / "exclusions.md", exclusions, run_id)
+            write_text_atomic(staged / "manifest.json", build_manifest(
+                quarter=paths.quarter.key, run_id=run_id, generated_at=now, row_count=row_count, sha256=sha,
+                input_files=input_files, model={"version": model.version, "sha256": model.sha256}, gate=gate), run_id)
+            # Last: the submission and its manifest replace the published folder together (reports first, so a
+            # published quarter always has its ledger and reports).
+            replace_folder(staged, paths.publish)
     context.log.info(f"published {row_count:,} people for {paths.quarter.key}")
     return dg.MaterializeResult(metadata={
         "dagster/row_count": dg.MetadataValue.int(row_count),

@@ -6,11 +6,13 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DagsterDbtCliRuntimeError, DbtCliInvocation, DbtCliResource, dbt_assets
 
+from orchestration import storage
 from orchestration.defs.metadata import counts_by
 from orchestration.defs.partitions import quarter_partitions
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.transform.project import dbt_project
 from orchestration.defs.transform.translator import SatudataTranslator
+from orchestration.publish.files import make_private
 from orchestration.quarters import Quarter
 
 # Breakdowns shown beside a table's row count: (metadata key, column counted by, name of the count).
@@ -82,13 +84,22 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
     paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
     # buildable: a test runs in the invocation that builds the last of its parents (a relationships test from a mart
     # to a seed runs with the marts, never before the mart exists).
-    args = ["build", "--indirect-selection", "buildable", "--vars", dbt_vars(str(paths.warehouse), paths.quarter.key)]
     # One target folder per quarter and step, reused run after run: dagster-dbt's default is a new folder in the
     # repository per run (hundreds of MB after a day of backfills), and a reused one keeps dbt's partial parse.
     target = paths.data_dir / "dbt" / paths.quarter.key / context.op_execution_context.op.name
-    events, failure = _read_to_end(dbt.cli(args, context=context, target_path=target))
+    # dbt.log beside it, in the data dir with the other files a leak scan covers, not in the repository's logs/.
+    args = ["build", "--indirect-selection", "buildable", "--log-path", str(target / "logs"),
+            "--vars", dbt_vars(str(paths.warehouse), paths.quarter.key)]
+    try:
+        events, failure = _read_to_end(dbt.cli(args, context=context, target_path=target))
+    finally:
+        # dagster-dbt copies partial_parse.msgpack from the project's target folder with its 0644 mode.
+        make_private(target)
     yield from _with_table_metadata(context, warehouse, paths.quarter, events)
     if failure is not None:
+        explained = storage.explain(failure, paths.warehouse.parent)
+        if explained:
+            raise dg.Failure(description=f"dbt: {explained}", allow_retries=False) from failure
         raise failure
 
 
