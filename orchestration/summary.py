@@ -25,6 +25,12 @@ def _warehouse_lines(paths: QuarterPaths) -> list[str]:
             for fate, n in con.execute(
                     "select fate, count(*) from marts.record_ledger group by 1 order by 2 desc").fetchall():
                 lines.append(f"    {fate:<32}{n:>10,}")
+            # A ledger built before cell_issues existed (a run that stopped before dbt_marts) has no such column.
+            if con.execute("select count(*) from information_schema.columns where table_schema = 'marts' "
+                           "and table_name = 'record_ledger' and column_name = 'cell_issues'").fetchall()[0][0]:
+                with_issues = con.execute(
+                    "select count(*) from marts.record_ledger where cell_issues is not null").fetchall()[0][0]
+                lines.append(f"  list rows with rejected cells (taken as unknown, see cell_issues): {with_issues:,}")
     return lines
 
 

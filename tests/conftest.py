@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,9 @@ import xlsxwriter
 # Keep every test off the network and out of the developer's own data dir.
 os.environ["GX_ANALYTICS_ENABLED"] = "false"
 os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+# Hypothesis caches what it learns of the source under ./.hypothesis even without an example database: not in the
+# repository.
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(Path(tempfile.gettempdir()) / "satudata-hypothesis"))
 
 from orchestration.ingest.contract import EXTRACTS  # noqa: E402
 

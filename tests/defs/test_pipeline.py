@@ -173,9 +173,27 @@ def test_the_ledger_accounts_for_every_input_row(truth):
     published_people = truth.execute(
         "select count(distinct person_id) from ledger where fate = 'published'").fetchall()[0][0]
     assert published_people == truth.execute("select count(*) from published").fetchall()[0][0]
-    # No names or NIKs in the ledger.
+    # No names or NIKs in the ledger: rejected cells are named by column and reason, never by value.
     assert [r[0] for r in truth.execute("describe ledger").fetchall()] == [
-        "source", "source_row", "person_id", "fate", "reason"]
+        "source", "source_row", "person_id", "fate", "reason", "cell_issues"]
+    assert truth.execute(
+        "select count(*) from ledger where regexp_matches(cell_issues, '[0-9]{6}')").fetchall()[0][0] == 0
+
+
+def test_every_nik_the_generator_broke_is_a_rejected_cell_of_its_row(truth):
+    # The household's KK typed as NIK is left out: it is recognised only when that KK is listed this quarter.
+    unflagged = truth.execute("""
+        select t.source, count(*) as rows_, count(*) filter (where l.cell_issues is not null) as with_other_issues
+        from truth_rows t
+        join ledger l on l.source = t.source and cast(l.source_row as bigint) = t.source_row
+        where regexp_matches(t.corruptions,
+                             'nik_(dash|zero|15_digits|month_13|serial_0000|letters|all_zeros)|excel_number_nik')
+          and not regexp_matches(coalesce(l.cell_issues, ''), '(^|; )(nomor_nik|nik): ')
+        group by 1""").fetchall()
+    assert unflagged == []
+    flagged = truth.execute(
+        "select count(*) from ledger where regexp_matches(cell_issues, '(^|; )(nomor_nik|nik): ')").fetchall()[0][0]
+    assert flagged > 100
 
 
 def test_rerunning_a_published_quarter_gives_a_byte_identical_submission(quarter_run):

@@ -63,7 +63,7 @@ judged as (
             and resolved.nik_day % 40 = day(resolved.tanggal_lahir) as nik_dob_agrees,
         resolved.nik is not null and (resolved.nik_day > 40) = (resolved.jenis_kelamin = 'P') as nik_sex_agrees,
         case
-            when resolved.nik is null and resolved.nik_malformed then 'malformed'
+            when resolved.nik is null and resolved.nik_issue is not null then 'malformed'
             when resolved.nik is null then 'missing'
             when resolved.nik = repeat(left(resolved.nik, 1), 16) then 'placeholder'
             when nat.kode_kabkota is null then 'unknown_region'

@@ -12,8 +12,8 @@ select
     nama_match,
     split_part(nama_match, ' ', 1) as first_name,
     string_split(nama_match, ' ')[-1] as last_name,
-    -- 1900-01-01 and the like are "unknown" typed as a date: they must not make two people agree.
-    case when tanggal_lahir > date '1900-01-01' then strftime(tanggal_lahir, '%Y-%m-%d') end as tanggal_lahir,
+    -- Placeholders (1900-01-01 and the like) are already null: staging takes them as unknown (birth_date_issue).
+    strftime(tanggal_lahir, '%Y-%m-%d') as tanggal_lahir,
     jenis_kelamin,
     kode_kelurahan,
     case when kk_valid then no_kk end as no_kk,

@@ -1,4 +1,6 @@
--- The fate of every data row of DTKS, P3KE and CARIK: published under a person, excluded with a reason, or quarantined.
+-- The fate of every data row of DTKS, P3KE and CARIK: published under a person, excluded with a reason, or
+-- quarantined; and the row's rejected cells, which do not decide its fate (a person must not lose aid over a
+-- typo'd birth date when the rest of the row identifies them).
 with
 
 rows_ as (
@@ -11,6 +13,11 @@ persons as (
 
 quarantine as (
     select * from {{ ref('stg_ingest__quarantine') }}
+    where source in ('dtks', 'p3ke', 'carik')
+),
+
+rejected_cells as (
+    select * from {{ ref('int_cells__rejected') }}
     where source in ('dtks', 'p3ke', 'carik')
 ),
 
@@ -41,8 +48,30 @@ quarantined as (
         'quarantined' as fate,
         reason
     from quarantine
+),
+
+fates as (
+    select * from linked
+    union all
+    select * from quarantined
+),
+
+-- One cell per issue in a stable order, so that a re-run gives a byte-identical ledger file.
+cell_issues as (
+    select
+        source,
+        source_row,
+        string_agg(reason, '; ' order by column_name, issue) as cell_issues
+    from rejected_cells
+    group by source, source_row
 )
 
-select * from linked
-union all
-select * from quarantined
+select
+    fates.source,
+    fates.source_row,
+    fates.person_id,
+    fates.fate,
+    fates.reason,
+    cell_issues.cell_issues
+from fates
+left join cell_issues using (source, source_row)

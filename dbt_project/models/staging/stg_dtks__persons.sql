@@ -11,14 +11,16 @@ renamed as (
         source_row,
         id_art_dtks as source_record_id,
         {{ clean_id('nomor_nik') }} as nik,
+        {{ id_issue('nomor_nik') }} as nik_issue,
         {{ clean_id('nomor_kk') }} as no_kk,
-        nomor_nik is not null and {{ clean_id('nomor_nik') }} is null as nik_malformed,
+        {{ id_issue('nomor_kk') }} as no_kk_issue,
         cast(null as boolean) as padan_dukcapil,
 
         ---------- strings
         nama as nama_raw,
         tempat_lahir,
         {{ clean_sex('jenis_kelamin') }} as jenis_kelamin,
+        {{ rejected_as('jenis_kelamin', clean_sex('jenis_kelamin'), 'sex_unrecognised') }} as jenis_kelamin_issue,
         upper(trim(hubungan_keluarga)) as hubungan_keluarga,
         nama_ibu_kandung,
         bansos as program_bansos,
@@ -26,7 +28,9 @@ renamed as (
         ---------- address
         alamat,
         {{ pad_rt_rw('rt') }} as rt,
+        {{ rejected_as('rt', pad_rt_rw('rt'), 'rt_rw_not_a_number') }} as rt_issue,
         {{ pad_rt_rw('rw') }} as rw,
+        {{ rejected_as('rw', pad_rt_rw('rw'), 'rt_rw_not_a_number') }} as rw_issue,
         provinsi as provinsi_raw,
         kabupaten_kota as kabkota_raw,
         kecamatan as kecamatan_raw,
@@ -34,8 +38,8 @@ renamed as (
         cast(null as varchar) as kode_kelurahan_raw,
 
         ---------- dates
-        {{ parse_date('tanggal_lahir') }} as tanggal_lahir,
-        tanggal_lahir is not null and {{ parse_date('tanggal_lahir') }} is null as tanggal_lahir_unparsed,
+        {{ birth_date('tanggal_lahir') }} as tanggal_lahir,
+        {{ birth_date_issue('tanggal_lahir') }} as tanggal_lahir_issue,
 
         ---------- numbers
         cast(null as integer) as desil

@@ -9,14 +9,18 @@ renamed as (
         ---------- ids
         source_row,
         {{ clean_id('nik') }} as nik,
+        {{ id_issue('nik') }} as nik_issue,
         no_akta_kematian,
 
         ---------- strings
         nama_lgkp as nama_raw,
 
         ---------- dates
-        {{ parse_date('tgl_lhr') }} as tanggal_lahir,
-        {{ parse_date('tgl_kematian') }} as tanggal_kematian
+        {{ birth_date('tgl_lhr') }} as tanggal_lahir,
+        {{ birth_date_issue('tgl_lhr') }} as tanggal_lahir_issue,
+        -- A death dated after the quarter is kept: int_dukcapil__nik_status leaves it for a later quarter.
+        {{ parse_date('tgl_kematian') }} as tanggal_kematian,
+        {{ date_form_issue('tgl_kematian') }} as tanggal_kematian_issue
 
     from source
 )

@@ -9,6 +9,7 @@ renamed as (
         ---------- ids
         source_row,
         {{ clean_id('nik') }} as nik,
+        {{ id_issue('nik') }} as nik_issue,
 
         ---------- strings
         nama_lgkp as nama_raw,
@@ -17,7 +18,8 @@ renamed as (
         nullif(regexp_replace(trim(kode_wilayah_tujuan), '[^0-9]', '', 'g'), '') as kode_wilayah_tujuan,
 
         ---------- dates
-        {{ parse_date('tgl_pindah') }} as tanggal_pindah
+        {{ parse_date('tgl_pindah') }} as tanggal_pindah,
+        {{ date_form_issue('tgl_pindah') }} as tanggal_pindah_issue
 
     from source
 )

@@ -1,7 +1,10 @@
 with
 
 source as (
-    select * from {{ source('raw', 'p3ke') }}
+    select
+        *,
+        list_contains(string_split(coalesce(numeric_cells, ''), ','), 'nik') as nik_was_number
+    from {{ source('raw', 'p3ke') }}
 ),
 
 renamed as (
@@ -11,13 +14,12 @@ renamed as (
         source_row,
         id_individu as source_record_id,
         -- An Excel number cell kept 15 significant digits: the NIK's 16th digit is lost, so it is no NIK.
-        case
-            when not list_contains(string_split(coalesce(numeric_cells, ''), ','), 'nik') then {{ clean_id('nik') }}
-        end as nik,
+        case when not nik_was_number then {{ clean_id('nik') }} end as nik,
+        coalesce(
+            {{ id_issue('nik') }},
+            case when nik_was_number then 'id_spreadsheet_number' end
+        ) as nik_issue,
         cast(null as varchar) as no_kk,
-        nik is not null and (
-            list_contains(string_split(coalesce(numeric_cells, ''), ','), 'nik') or {{ clean_id('nik') }} is null
-        ) as nik_malformed,
         -- YA: the NIK was matched to Dukcapil when P3KE was built.
         upper(trim(padan_dukcapil)) = 'YA' as padan_dukcapil,
 
@@ -25,6 +27,7 @@ renamed as (
         nama_lengkap as nama_raw,
         cast(null as varchar) as tempat_lahir,
         {{ clean_sex('jenis_kelamin') }} as jenis_kelamin,
+        {{ rejected_as('jenis_kelamin', clean_sex('jenis_kelamin'), 'sex_unrecognised') }} as jenis_kelamin_issue,
         upper(trim(hubungan_dengan_kepala_keluarga)) as hubungan_keluarga,
         cast(null as varchar) as nama_ibu_kandung,
         cast(null as varchar) as program_bansos,
@@ -39,13 +42,20 @@ renamed as (
         desa_kelurahan as kelurahan_raw,
         case when regexp_full_match(trim(kode_kemendagri), '[0-9]{10}') then trim(kode_kemendagri) end
             as kode_kelurahan_raw,
+        {{ rejected_as(
+            'kode_kemendagri',
+            "case when regexp_full_match(trim(kode_kemendagri), '[0-9]{10}') then 1 end",
+            'kode_not_10_digits'
+        ) }} as kode_kelurahan_issue,
 
         ---------- dates
-        {{ parse_date('tanggal_lahir') }} as tanggal_lahir,
-        tanggal_lahir is not null and {{ parse_date('tanggal_lahir') }} is null as tanggal_lahir_unparsed,
+        {{ birth_date('tanggal_lahir') }} as tanggal_lahir,
+        {{ birth_date_issue('tanggal_lahir') }} as tanggal_lahir_issue,
 
         ---------- numbers
-        try_cast(desil_kesejahteraan as integer) as desil
+        try_cast(desil_kesejahteraan as integer) as desil,
+        {{ rejected_as('desil_kesejahteraan', 'try_cast(desil_kesejahteraan as integer)', 'desil_not_a_number') }}
+            as desil_issue
 
     from source
 )

@@ -25,7 +25,7 @@ SUBMISSION_COLUMNS = [
     "person_id", "nik", "no_kk", "nama", "jenis_kelamin", "tanggal_lahir", "alamat", "rt", "rw", "kode_kelurahan",
     "kode_kelurahan_bps", "kelurahan", "kecamatan", "kabkota", "sumber", "desil", "program_bansos",
 ]
-LEDGER_COLUMNS = ["source", "source_row", "person_id", "fate", "reason"]
+LEDGER_COLUMNS = ["source", "source_row", "person_id", "fate", "reason", "cell_issues"]
 LIST_SOURCES = ("dtks", "p3ke", "carik")
 
 
@@ -92,6 +92,8 @@ def bps_submission_file(context: dg.AssetExecutionContext, warehouse: WarehouseR
                 raise _fail(f"not published, the ledger does not account for every row: rows read {rows_read}, "
                             f"ledger rows {ledger_by_source}")
             fates = counts_by(con, "marts.record_ledger", "fate", "rows")
+            rows_with_cell_issues = con.execute(
+                "select count(*) from marts.record_ledger where cell_issues is not null").fetchall()[0][0]
             by_reason = counts_by(con, "marts.persons", "status as reason", "people", where="status <> 'eligible'")
             row_count, sha = export_csv(con, "select * from marts.bps_submission", SUBMISSION_COLUMNS,
                                         staged / "bps_submission.csv", run_id, order_by="q.person_id")
@@ -118,6 +120,7 @@ def bps_submission_file(context: dg.AssetExecutionContext, warehouse: WarehouseR
         "path": dg.MetadataValue.path(str(paths.publish / "bps_submission.csv")),
         "ledger_rows": dg.MetadataValue.int(ledger_rows),
         "fates": fates,
+        "rows_with_cell_issues": dg.MetadataValue.int(rows_with_cell_issues),
         "exclusions_by_reason": by_reason,
         "gate_verdict": dg.MetadataValue.text(PASSED),
         "gate_suites": gate_table(gate),

@@ -7,7 +7,7 @@ import duckdb
 from dagster_dbt import DagsterDbtCliRuntimeError, DbtCliInvocation, DbtCliResource, dbt_assets
 
 from orchestration import storage
-from orchestration.defs.metadata import counts_by
+from orchestration.defs.metadata import query_table
 from orchestration.defs.partitions import quarter_partitions
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.transform.project import dbt_project
@@ -15,10 +15,13 @@ from orchestration.defs.transform.translator import SatudataTranslator
 from orchestration.publish.files import make_private
 from orchestration.quarters import Quarter
 
-# Breakdowns shown beside a table's row count: (metadata key, column counted by, name of the count).
+# Breakdowns shown beside a table's row count: (metadata key, columns counted by, name of the count). Codes and
+# column names only, never a cell's value.
 BREAKDOWNS = {
-    dg.AssetKey(["marts", "persons"]): ("people_by_status", "status", "people"),
-    dg.AssetKey(["marts", "record_ledger"]): ("rows_by_fate", "fate", "rows"),
+    dg.AssetKey(["marts", "persons"]): ("people_by_status", ("status",), "people"),
+    dg.AssetKey(["marts", "record_ledger"]): ("rows_by_fate", ("fate",), "rows"),
+    dg.AssetKey(["intermediate", "int_cells__rejected"]): (
+        "rejected_cells_by_column", ("source", "column_name", "issue"), "cells"),
 }
 
 
@@ -61,8 +64,10 @@ def _table_metadata(con: duckdb.DuckDBPyConnection, key: dg.AssetKey) -> dict[st
     rows = con.execute(f"select count(*) from {relation}").fetchone()[0]
     metadata = {"dagster/row_count": dg.MetadataValue.int(rows)}
     if key in BREAKDOWNS:
-        name, column, counted = BREAKDOWNS[key]
-        metadata[name] = counts_by(con, relation, column, counted)
+        name, columns, counted = BREAKDOWNS[key]
+        by = ", ".join(columns)
+        metadata[name] = query_table(
+            con, f"select {by}, count(*) as {counted} from {relation} group by all order by {counted} desc, {by}")
     return metadata
 
 
