@@ -51,8 +51,9 @@ run: synth  ## generate the sample quarter and run it through the Dagster job
 ui: setup  ## the Dagster UI on 127.0.0.1:3000 over the same data dir (DAGSTER_HOME under it); Ctrl-C stops it
 	$(VENV)/bin/satudata ui
 
+# Two workers for the two cores; tests sharing a fixture stay on one worker (tests/conftest.py's xdist groups).
 test: setup $(CHROMIUM)  ## the test suite, the browser test included
-	$(VENV)/bin/pytest -q -p no:cacheprovider
+	$(VENV)/bin/pytest -q -p no:cacheprovider -n 2 --dist loadgroup
 
 bench-synth: setup  ## time and peak memory of `satudata synth` at ~1M source rows (median of 3 runs)
 	$(VENV)/bin/python benchmarks/bench_synth.py --people $(BENCH_PEOPLE) --data-dir $(BENCH_DIR)
