@@ -14,8 +14,8 @@ from orchestration.ingest.errors import LandingError
 _NAME_LIKE = re.compile(r"^[A-Za-z_][A-Za-z0-9_ .\-]{0,63}$")
 
 
-def _describe(cell: str, position: int) -> str:
-    if _NAME_LIKE.match(cell) and sum(ch.isdigit() for ch in cell) < 6:
+def _describe(cell: str, position: int, quote: bool = True) -> str:
+    if quote and _NAME_LIKE.match(cell) and sum(ch.isdigit() for ch in cell) < 6:
         return f"'{cell}'"
     return f"a cell at position {position} that is not a column name (is the header row missing?)"
 
@@ -31,6 +31,9 @@ def match_header(spec: ExtractSpec, path: Path, header: list[object]) -> tuple[l
     Raises LandingError naming every blank, duplicate, missing or unexpected column.
     """
     names = [normalise(cell) for cell in header]
+    expected = list(spec.columns)
+    # No contract name at all: the first row is data (the header is missing), and a name there is a person's.
+    quote = any(name in expected for name in names)
     problems: list[str] = []
     columns: list[str] = []
 
@@ -39,23 +42,27 @@ def match_header(spec: ExtractSpec, path: Path, header: list[object]) -> tuple[l
         problems.append(f"blank column name at position {', '.join(blanks)}")
     duplicates = sorted(name for name, count in Counter(names).items() if name and count > 1)
     for name in duplicates:
-        problems.append(f"column {_describe(name, names.index(name) + 1)} appears {names.count(name)} times")
-        columns.append(name)
+        described = _describe(name, names.index(name) + 1, quote)
+        problems.append(f"column {described} appears {names.count(name)} times")
+        if described.startswith("'"):
+            columns.append(name)
 
-    expected = list(spec.columns)
     missing = [c for c in expected if c not in names]
     unexpected = [(i + 1, n) for i, n in enumerate(names) if n and n not in expected]
     if len(missing) == len(unexpected) and missing:
         # Same count: most likely renamed columns, so pair them up by position for a useful message.
         for column, (position, found) in zip(missing, unexpected):
-            problems.append(f"missing column '{column}' (found {_describe(found, position)} instead)")
+            problems.append(f"missing column '{column}' (found {_describe(found, position, quote)} instead)")
             columns.append(column)
     else:
         for column in missing:
             problems.append(f"missing column '{column}'")
             columns.append(column)
         for position, found in unexpected:
-            problems.append(f"unexpected column {_describe(found, position)}")
+            described = _describe(found, position, quote)
+            problems.append(f"unexpected column {described}")
+            if described.startswith("'"):
+                columns.append(found)
     if problems:
         raise LandingError(
             path,

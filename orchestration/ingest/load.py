@@ -96,11 +96,14 @@ def _load(con: duckdb.DuckDBPyConnection, spec: ExtractSpec, path: Path) -> Load
     stats = ReadStats()
     # A missing registry is not an ingestion error: its table is created empty, the lists are still conformed
     # and linked, and the quarter gate blocks publication, naming the registry, since nobody can be checked.
-    missing = not path.is_file() and spec.source in REGISTRY_SOURCES
+    missing = not path.exists() and spec.source in REGISTRY_SOURCES
     if missing:
         sha, chunks = "", []
-    elif not path.is_file():
+    elif not path.exists():
         raise LandingError(path, f"is missing from the landing folder {path.parent}")
+    elif not path.is_file():
+        # A device such as /dev/zero would never end.
+        raise LandingError(path, "is not a regular file (a folder, a device or a pipe)")
     elif path.stat().st_size == 0:
         raise LandingError(path, "is empty (0 bytes)")
     else:
@@ -153,10 +156,12 @@ def _load(con: duckdb.DuckDBPyConnection, spec: ExtractSpec, path: Path) -> Load
 def _refuse_numeric_id_columns(spec: ExtractSpec, path: Path, stats: ReadStats) -> None:
     for column, (numeric, filled) in stats.numeric_id_cells.items():
         if filled and numeric / filled > NUMERIC_ID_COLUMN_SHARE:
+            how = ("are Excel number cells" if spec.is_workbook
+                   else "are written as numbers, in scientific notation such as 1.23E+15 or with a trailing .0")
             raise LandingError(
                 path,
-                f"column '{column}' is stored as numbers ({numeric:,} of {filled:,} filled cells): a spreadsheet "
-                "keeps only 15 significant digits, so every 16-digit NIK/KK lost its last digit; "
+                f"column '{column}' is stored as numbers ({numeric:,} of {filled:,} filled cells {how}): "
+                "a spreadsheet keeps only 15 significant digits, so every 16-digit NIK/KK lost its last digit; "
                 "re-export the column as text",
                 column=column,
             )

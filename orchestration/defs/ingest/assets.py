@@ -6,6 +6,7 @@ from orchestration.defs.partitions import quarter_partitions
 from orchestration.defs.resources import WarehouseResource
 from orchestration.ingest.contract import EXTRACTS, ExtractSpec
 from orchestration.ingest.errors import LandingError
+from orchestration.ingest.landing_folder import check_landing_folder
 from orchestration.ingest.load import LoadResult, load_extract
 
 DESCRIPTIONS = {
@@ -47,6 +48,7 @@ def build_raw_asset(spec: ExtractSpec) -> dg.AssetsDefinition:
     def _raw(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         paths = warehouse.paths(context.partition_key)
         try:
+            check_landing_folder(paths.landing)
             with warehouse.connect(paths.quarter) as con:
                 result = load_extract(con, spec, paths.landing / spec.file_name)
         except LandingError as exc:
