@@ -107,6 +107,10 @@ def read_workbook(spec: ExtractSpec, path: Path, stats: ReadStats) -> Iterator[C
                 raise LandingError(path, f"sheet '{spec.sheet}' is empty (no header row)")
             raise LandingError(path, f"sheet '{spec.sheet}' has nothing in row 1: the header must be in row 1 "
                                f"(the first values are in row {sheet.start[0] + 1})", row=0)
+        # calamine pads every row to the sheet's widest: empty cells after the last header name are that padding,
+        # and a data row with values out there is quarantined below instead of failing the header.
+        while header and cell_text(header[-1]) is None:
+            header = header[:-1]
         merged = merged_rows(path, spec, sheet, header)
         positions, stats.reordered = match_header(spec, path, header)
         width = len(header)
