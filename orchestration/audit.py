@@ -6,7 +6,6 @@ for them in every file outside the allowed folders. Findings name files and coun
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import stat
@@ -17,6 +16,7 @@ from pathlib import Path
 from orchestration import warehouse
 from orchestration.ingest.contract import EXTRACTS
 from orchestration.paths import REPO_ROOT, QuarterPaths
+from orchestration.publish.files import TEMP_SUFFIX, sha256_of
 from orchestration.quarters import Quarter
 
 # Where personal data belongs: the extracts as delivered, the generator's truth (test data only), the DuckDB
@@ -126,9 +126,9 @@ def manifest_problems(paths: QuarterPaths) -> list[str]:
     submission = paths.publish / manifest["file"]
     if not submission.is_file():
         return [f"publish/{paths.quarter.key}: {manifest['file']} is missing"]
-    with submission.open("rb") as handle:
-        digest = hashlib.file_digest(handle, "sha256").hexdigest()
-    return [] if digest == manifest["sha256"] else [f"publish/{paths.quarter.key}: sha256 differs from the manifest"]
+    if sha256_of(submission) != manifest["sha256"]:
+        return [f"publish/{paths.quarter.key}: sha256 differs from the manifest"]
+    return []
 
 
 @dataclass
@@ -169,6 +169,6 @@ def audit(data_dir: Path) -> AuditReport:
         manifests += manifest_problems(paths)
     leftovers = [str(p.relative_to(data_dir)) for p in (data_dir / "tmp" / "publish").glob("*")]
     leftovers += [str(p.relative_to(data_dir))
-                  for folder in ALLOWED_FOLDERS for p in (data_dir / folder).rglob(".*.tmp")]
+                  for folder in ALLOWED_FOLDERS for p in (data_dir / folder).rglob(f".*{TEMP_SUFFIX}")]
     leaks = scan_tree(data_dir, without_repository_examples(values))
     return AuditReport(open_modes(data_dir), manifests, sorted(leftovers), leaks, quarters)
