@@ -1,0 +1,109 @@
+"""A run of a generated quarter judged against its ground truth: who leaked, who is missing, how well it linked.
+
+Used by the end-to-end test and by `benchmarks/bench_quality.py`; it reads only files a run leaves (the published
+CSV, the ledger CSV) and the generator's truth, never the models that decided, so that it catches a wrong rule.
+Figures are counts and shares only: nothing here returns a NIK or a name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import duckdb
+
+from orchestration.linkage.evaluate import pairwise_scores
+
+# The truth's statuses that must never be published: known dead, moved out of DKI or deactivated when the
+# registries were pulled (before or after the quarter's end), and people living outside Jakarta.
+MUST_NOT_PUBLISH = ("deceased", "moved_out", "nik_deactivated", "outside_dki")
+
+
+@dataclass(frozen=True)
+class TruthScores:
+    """What the acceptance criteria of a generated quarter look at."""
+
+    published: bool
+    submission_rows: int
+    leaked_by_status: dict[str, int]  # true status -> published people who must not be
+    moved_within_dki_missing: int  # listed people who moved inside Jakarta and are not published
+    precision: float
+    recall: float
+    true_pairs: int
+    predicted_pairs: int
+    person_ids_with_two_people: int  # person_ids whose rows belong to more than one true person
+    people_published_twice: int  # true people behind more than one submission row
+    published_twice_share: float
+
+    @property
+    def leaked(self) -> int:
+        return sum(self.leaked_by_status.values())
+
+    def as_dict(self) -> dict:
+        return asdict(self) | {"leaked": self.leaked}
+
+
+def score_quarter(data_dir: Path, quarter: str) -> TruthScores:
+    """Judge the published quarter `quarter` of `data_dir` (generated with `satudata synth`) against its truth."""
+    truth = data_dir / "truth" / quarter
+    submission = data_dir / "publish" / quarter / "bps_submission.csv"
+    ledger = data_dir / "reports" / quarter / "record_ledger.csv"
+    con = duckdb.connect()
+    try:
+        con.execute(f"create view truth_persons as select * from read_parquet('{truth / 'persons.parquet'}')")
+        con.execute(f"create view truth_rows as select * from read_parquet('{truth / 'source_rows.parquet'}')")
+        published = submission.is_file()
+        con.execute(
+            f"create view ledger as select source, cast(source_row as bigint) as source_row, person_id, fate "
+            f"from read_csv('{ledger}', all_varchar = true) where source in ('dtks', 'p3ke', 'carik')")
+        if published:
+            con.execute(f"create view published as select person_id from read_csv('{submission}', "
+                        "all_varchar = true)")
+        else:
+            con.execute("create view published as select cast(null as varchar) as person_id where false")
+        # Each list row with its predicted person (null when quarantined) and its true person.
+        con.execute("""
+            create temp table assigned as
+            select l.person_id as predicted, t.person_id as actual, l.fate
+            from ledger l join truth_rows t using (source, source_row)""")
+        # Each published person_id's rows, with every true person behind them.
+        con.execute("""
+            create temp table published_truth as
+            select a.predicted as person_id, a.actual as true_person_id, count(*) as rows_
+            from assigned a where a.predicted in (select person_id from published)
+            group by all""")
+        leaked = dict(con.execute(f"""
+            select p.status, count(distinct p.person_id) from published_truth j
+            join truth_persons p on p.person_id = j.true_person_id
+            where p.status in {MUST_NOT_PUBLISH} group by 1 order by 1""").fetchall())
+        missing = con.execute("""
+            select count(*) from truth_persons p
+            where p.listed and p.status = 'moved_within_dki'
+              -- Unless every row of theirs lacks a usable NIK: then excluded_invalid_nik is the right fate.
+              and exists (select 1 from truth_rows t where t.person_id = p.person_id
+                          and t.source in ('dtks', 'p3ke', 'carik') and not regexp_matches(t.corruptions, 'nik_invalid|excel_number_nik'))
+              and p.person_id not in (select true_person_id from published_truth)""").fetchall()[0][0]
+        impure = con.execute("""
+            select count(*) from (select predicted from assigned where predicted is not null
+                                  group by predicted having count(distinct actual) > 1)""").fetchall()[0][0]
+        twice = con.execute("""
+            select count(*) from (select true_person_id from published_truth
+                                  group by true_person_id having count(distinct person_id) > 1)""").fetchall()[0][0]
+        rows = con.execute("select count(*) from published").fetchall()[0][0]
+        scores = pairwise_scores(con.sql(
+            "select predicted, actual from assigned where predicted is not null").to_arrow_table())
+    finally:
+        con.close()
+    return TruthScores(
+        published=published,
+        submission_rows=int(rows),
+        leaked_by_status={str(k): int(v) for k, v in leaked.items()},
+        moved_within_dki_missing=int(missing),
+        precision=scores.precision,
+        recall=scores.recall,
+        true_pairs=scores.true_pairs,
+        predicted_pairs=scores.predicted_pairs,
+        person_ids_with_two_people=int(impure),
+        people_published_twice=int(twice),
+        published_twice_share=twice / rows if rows else 0.0,
+    )
