@@ -412,9 +412,10 @@ def _pairs(
     for j, i in enumerate(twin_b.tolist()):
         if u[j] >= 0.15:  # the rest were given unrelated names
             names_all[i] = names.twin_name(elder[j], float(u[j]) / 0.85 - 0.15 / 0.85)
-    kind[broken] = population.PAIR_NONE
+    # Only pairs whose both people are in the files are marked.
+    kind[broken | (partner < 0)] = population.PAIR_NONE
     of = np.full(len(sel) + k, None, dtype=object)
-    has = (partner >= 0) & (kind != population.PAIR_NONE)
+    has = kind != population.PAIR_NONE
     of[: len(sel)][has] = person_id[partner[has]]
     return np.r_[kind, np.zeros(k, dtype=np.int8)], of
 

@@ -78,7 +78,7 @@ def write_kelurahan(names: np.ndarray, plan: dict, dki: np.ndarray, tags: C.Tags
         out[i] = _prefixed(out[i], KELURAHAN_PREFIXES[plan["kel_prefix_form"][i]]) + out[i]
     tags.add("region_old_spelling", old)
     tags.add("kelurahan_typo", slip)
-    tags.add("region_no_space", spaced)
+    tags.add("kelurahan_no_space", spaced)
     tags.add("kelurahan_prefix", pre)
     return out
 
@@ -91,6 +91,6 @@ def write_kecamatan(names: np.ndarray, plan: dict, dki: np.ndarray, tags: C.Tags
     pre = plan["kec_prefix"] & dki
     for i in np.flatnonzero(pre).tolist():
         out[i] = _prefixed(out[i], KECAMATAN_PREFIXES[plan["kec_prefix_form"][i]]) + out[i]
-    tags.add("region_no_space", spaced)
+    tags.add("kecamatan_no_space", spaced)
     tags.add("kecamatan_prefix", pre)
     return out
