@@ -18,7 +18,9 @@ def mistype(nik: np.ndarray, typo: np.ndarray, transposed: np.ndarray, u: np.nda
     tags.add("nik_transposition", transposed)
 
 
-def ganda_donors(hh: np.ndarray, role: np.ndarray, valid: np.ndarray, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
+def ganda_donors(
+    hh: np.ndarray, role: np.ndarray, valid: np.ndarray, rows: np.ndarray, u: np.ndarray
+) -> np.ndarray:
     """For rows of household members, the person whose NIK the row carries instead: mostly the head's.
 
     hh, role, valid are per person of the world; rows are the people of the selected rows. Returns a
@@ -42,27 +44,34 @@ def ganda_donors(hh: np.ndarray, role: np.ndarray, valid: np.ndarray, rows: np.n
     return out
 
 
-def apply_formatting(values: np.ndarray, chosen: np.ndarray, u: np.ndarray, tags: C.Tags, tag: str) -> np.ndarray:
+def apply_formatting(
+    values: np.ndarray, chosen: np.ndarray, u: np.ndarray, tags: C.Tags, tag: str
+) -> np.ndarray:
     """Write the chosen 16-digit cells with grouping, an apostrophe or blanks; other cells stay as they are."""
     out = values.copy()
-    ok = chosen & np.array([len(v) == 16 and v.isdigit() for v in values], dtype=bool) if chosen.any() else chosen
+    # Only 16-digit cells: a placeholder or a short number stays as it was written.
+    ok = chosen.copy()
+    pick = np.flatnonzero(chosen)
+    ok[pick] = [len(v) == 16 and v.isdigit() for v in values[pick]]
     for i in np.flatnonzero(ok).tolist():
         out[i] = C.format_identifier(values[i], float(u[i]))
     tags.add(tag, ok)
     return out
 
 
-def holders(cells: np.ndarray, own: np.ndarray, touched: np.ndarray, world_nik: np.ndarray, world_valid: np.ndarray) -> np.ndarray:
+def holders(
+    cells: np.ndarray, own: np.ndarray, touched: np.ndarray, world_nik: np.ndarray, world_valid: np.ndarray
+) -> np.ndarray:
     """Person index whose true NIK equals each cell (own where untouched), -1 when it is nobody's in the files."""
     out = np.where(world_valid[own], own, -1)
     idx = np.flatnonzero(touched)
     if not len(idx):
         return out
     valid = np.flatnonzero(world_valid)
-    keys = world_nik[valid]
+    keys = world_nik[valid].astype(np.int64)  # valid NIKs are 16 digits: integers sort fast
     order = np.argsort(keys)
     sorted_keys = keys[order]
-    probe = cells[idx]
+    probe = np.array([int(c) if len(c) == 16 and c.isdigit() else -1 for c in cells[idx]], dtype=np.int64)
     pos = np.searchsorted(sorted_keys, probe).clip(0, max(len(sorted_keys) - 1, 0))
     hit = (sorted_keys[pos] == probe) if len(sorted_keys) else np.zeros(len(idx), dtype=bool)
     out[idx] = np.where(hit, valid[order[pos]], -1)
