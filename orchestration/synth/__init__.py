@@ -84,7 +84,8 @@ def generate_quarter(
     staging.rename(landing)
 
     summary = _summary(q.label, seed, people, cfg, world, files)
-    write_truth(_persons_table(world), files, world.person_id, summary, data_dir / "truth" / q.label)
+    persons = _persons_table(world).append_column("registry_nik_readable", _registry_nik_readable(world, files))
+    write_truth(persons, files, world.person_id, summary, data_dir / "truth" / q.label)
     return summary
 
 
@@ -124,6 +125,19 @@ def _require_rows(rows: Rows) -> None:
 
 def _dates(days: np.ndarray) -> pa.Array:
     return pa.array(days.astype(np.int32), pa.date32(), mask=days == NO_DATE)
+
+
+def _registry_nik_readable(W: World, files: dict[str, Rows]) -> pa.Array:
+    """Whether any of a person's registry rows carries a readable NIK (theirs, or one mistyped); null if none."""
+    n = len(W.person_id)
+    seen = np.zeros(n, dtype=bool)
+    readable = np.zeros(n, dtype=bool)
+    for s in REGISTRIES:
+        rows = files[s]
+        ok = np.array(["nik_invalid" not in t.split(",") for t in rows.tags.tolist()], dtype=bool)
+        seen[rows.person] = True
+        readable[rows.person[ok]] = True
+    return pa.array(readable, pa.bool_(), mask=~seen)
 
 
 def _persons_table(W: World) -> pa.Table:
@@ -205,8 +219,16 @@ def _summary(
             for i, kind in enumerate(PAIR_KINDS) if kind
         },
         "registry_duplicate_rows": {s: int(files[s].is_duplicate.sum()) for s in REGISTRIES},
+        "listed_with_only_unreadable_registry_niks": _only_unreadable(W, files),
         "tags": {s: _tag_counts(files[s].tags) for s in SOURCES},
     }
+
+
+def _only_unreadable(W: World, files: dict[str, Rows]) -> dict[str, int]:
+    """Listed people per status whose every registry row has an unreadable NIK (only name and birth date link them)."""
+    readable = _registry_nik_readable(W, files).to_numpy(zero_copy_only=False)
+    stuck = W.listed & (readable == False)  # noqa: E712 - null (no registry row) is neither
+    return {s: int(((W.status == i) & stuck).sum()) for i, s in enumerate(STATUS_NAMES) if i}
 
 
 def _iso(day: int) -> str:

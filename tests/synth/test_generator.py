@@ -264,6 +264,10 @@ def test_same_seed_gives_identical_files_and_another_seed_does_not(tmp_path) -> 
         generate_quarter(QUARTER, 2000, seed=seed, data_dir=tmp_path / name)
     a, b, c = (_hashes(tmp_path / n / "landing" / QUARTER) for n in "abc")
     assert a == b
+    mtimes = [
+        {s: (tmp_path / n / "landing" / QUARTER / FILE_NAMES[s]).stat().st_mtime for s in SOURCES} for n in "ab"
+    ]
+    assert mtimes[0] == mtimes[1], "files carry the same pull time"
     assert all(a[s] != c[s] for s in SOURCES)
     truth = [(tmp_path / n / "truth" / QUARTER / "source_rows.parquet").read_bytes() for n in "ab"]
     assert truth[0] == truth[1]

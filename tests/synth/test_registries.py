@@ -139,3 +139,17 @@ def test_every_tag_is_documented_with_its_rate() -> None:
     doc = (Path(__file__).resolve().parents[2] / "docs" / "synthetic_data.md").read_text(encoding="utf-8")
     missing = [t for t in TAGS if not re.search(rf"`{t}`", doc)]
     assert missing == []
+
+
+def test_truth_says_whose_registry_rows_are_unreadable(stressed: Generated) -> None:
+    sr = stressed.source_rows[stressed.source_rows.source.isin(REGISTRIES)]
+    readable_row = ~sr.corruptions.str.split(",").apply(lambda tags: "nik_invalid" in tags)
+    per_person = readable_row.groupby(sr.person_id).any()
+    p = stressed.persons.set_index("person_id")
+    in_registry = p.registry_nik_readable.notna()
+    assert set(p.index[in_registry]) == set(per_person.index)
+    assert int((p.registry_nik_readable[in_registry].astype(bool) != per_person.loc[p.index[in_registry]]).sum()) == 0
+    stuck = p[p.listed & (p.registry_nik_readable == False)]  # noqa: E712
+    assert len(stuck) > 0
+    counted = stressed.summary["listed_with_only_unreadable_registry_niks"]
+    assert counted == {s: int((stuck.status == s).sum()) for s in counted}
