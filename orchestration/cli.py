@@ -115,8 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     synth.add_argument("--people", type=int, required=True, help="number of listed people")
     synth.add_argument("--seed", type=int, default=20250601)
     synth.add_argument("--data-dir", help=f"data dir (default ${DATA_DIR_ENV} or ./data)")
-    synth.add_argument("--profile", choices=("default", "stress"), default="default",
-                       help="rates: realistic defaults, or stress (every error and hard case more often)")
+    synth.add_argument("--profile", choices=("default", "stress", "baseline"), default="default",
+                       help="rates: realistic defaults, stress (every error and hard case more often), "
+                            "or baseline (the phenomena of issue 11 off)")
     synth.add_argument("--ready-marker", action="store_true",
                        help="also write the sender's ready marker beside the files")
     synth.set_defaults(handler=_synth)

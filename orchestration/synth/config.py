@@ -12,7 +12,33 @@ STATUSES = ("deceased", "moved_out", "nik_deactivated", "moved_within_dki", "out
 PLANTED = ("invalid_nik", "namesake_of_deceased")
 
 
-PROFILES = ("default", "stress")
+PROFILES = ("default", "stress", "baseline")
+# The rates issue 11 added; the baseline profile sets them to 0 to tell which phenomenon a pipeline test trips on.
+ISSUE11_RATES = (
+    "event_after_quarter_share",
+    "registry_invalid_nik_rate",
+    "registry_nik_typo_rate",
+    "registry_duplicate_rate",
+    "registry_name_variant_rate",
+    "twin_household_rate",
+    "parent_child_birthday_rate",
+    "nik_transposition_rate",
+    "nik_ganda_rate",
+    "nik_formatted_rate",
+    "kk_formatted_rate",
+    "provinsi_dkj_rate",
+    "kelurahan_prefix_rate",
+    "kecamatan_prefix_rate",
+    "region_no_space_rate",
+    "region_old_spelling_rate",
+    "kelurahan_typo_rate",
+    "sex_other_form_rate",
+    "date_other_form_rate",
+    "rt_rw_zero_rate",
+    "rt_rw_4_digit_rate",
+    "desil_text_rate",
+    "out_of_range_rate",
+)
 # Fields the stress profile multiplies by 4 (capped, so that the planted cases still fit in the people).
 _STRESS_SCALED = {
     "twin_household_rate": 0.2,
@@ -182,9 +208,11 @@ class SynthConfig:
 
     @classmethod
     def profile(cls, name: str) -> SynthConfig:
-        """A named preset: "default", or "stress" with every error and hard case at several times its rate."""
+        """A named preset: "default"; "stress", every error and hard case at several times its rate; "baseline", issue 11's rates at 0."""  # noqa: E501
         if name == "default":
             return cls()
+        if name == "baseline":
+            return cls(**dict.fromkeys(ISSUE11_RATES, 0.0))
         if name != "stress":
             raise ValueError(f"unknown synth profile {name!r}; choose one of {PROFILES}")
         base = cls()

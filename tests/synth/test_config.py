@@ -21,6 +21,23 @@ def test_stress_profile_raises_every_scaled_rate() -> None:
         SynthConfig.profile("extreme")
 
 
+def test_baseline_profile_switches_issue11_off(tmp_path) -> None:
+    from orchestration.synth import generate_quarter
+    from orchestration.synth.config import ISSUE11_RATES
+
+    cfg = SynthConfig.profile("baseline")
+    assert all(getattr(cfg, f) == 0 for f in ISSUE11_RATES)
+    summary = generate_quarter("2025Q2", 2000, seed=4, data_dir=tmp_path, config=cfg)
+    off = ("nik_transposition", "nik_ganda", "nik_formatted", "kk_formatted", "provinsi_dkj", "kelurahan_prefix",
+           "kecamatan_prefix", "kelurahan_no_space", "kecamatan_no_space", "region_old_spelling", "kelurahan_typo",
+           "sex_other_form", "date_other_form", "rt_rw_zero", "rt_rw_4_digits", "desil_text", "desil_out_of_range",
+           "rt_rw_out_of_range", "sex_out_of_range", "dob_out_of_range", "nik_scientific")
+    for source, counts in summary["tags"].items():
+        assert all(counts[t] == 0 for t in off), source
+    assert sum(summary["registry_rows_dated_after_quarter"].values()) == 0
+    assert summary["hard_pairs"] == {"twin": 0, "parent_child_birthday": 0}
+
+
 def test_every_issue11_phenomenon_is_on_by_default() -> None:
     cfg = SynthConfig()
     for f in dataclasses.fields(cfg):
