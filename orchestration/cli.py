@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import time
@@ -21,13 +22,14 @@ def _quarter(value: str) -> Quarter:
 
 def _synth(args: argparse.Namespace) -> int:
     from orchestration.ingest.contract import extract
-    from orchestration.synth import generate_quarter
+    from orchestration.synth import SynthConfig, generate_quarter
 
     data_dir = resolve_data_dir(args.data_dir)
+    config = dataclasses.replace(SynthConfig.profile(args.profile), write_ready_marker=args.ready_marker)
     started = time.perf_counter()
-    summary = generate_quarter(args.quarter.key, args.people, seed=args.seed, data_dir=data_dir)
+    summary = generate_quarter(args.quarter.key, args.people, seed=args.seed, data_dir=data_dir, config=config)
     rows = {extract(source).file_name: count for source, count in summary["rows"].items()}
-    print(f"satudata synth {args.quarter}: {args.people:,} people, seed {args.seed}, "
+    print(f"satudata synth {args.quarter}: {args.people:,} people, seed {args.seed}, profile {args.profile}, "
           f"{time.perf_counter() - started:.1f} s")
     for file_name, count in rows.items():
         print(f"  {file_name:<24} {count:>10,} rows")
@@ -113,6 +115,11 @@ def main(argv: list[str] | None = None) -> int:
     synth.add_argument("--people", type=int, required=True, help="number of listed people")
     synth.add_argument("--seed", type=int, default=20250601)
     synth.add_argument("--data-dir", help=f"data dir (default ${DATA_DIR_ENV} or ./data)")
+    synth.add_argument("--profile", choices=("default", "stress", "baseline"), default="default",
+                       help="rates: realistic defaults, stress (every error and hard case more often), "
+                            "or baseline (the phenomena of issue 11 off)")
+    synth.add_argument("--ready-marker", action="store_true",
+                       help="also write the sender's ready marker beside the files")
     synth.set_defaults(handler=_synth)
 
     run = commands.add_parser("run", help="run one quarter through the Dagster job")

@@ -22,13 +22,15 @@ import numpy as np
 import pyarrow as pa
 
 from .config import PLANTED, SynthConfig
-from .contract import LIST_SOURCES, REGISTRIES, SOURCES
+from .contract import FILE_NAMES, LIST_SOURCES, REGISTRIES, SOURCES
 from .dates import parse_quarter
 from .planting import NO_DATE, PLANTED_NAMES, STATUS_NAMES, World, plant, registry_noise_counts
 from .population import POPULATION_REFERENCE, build_universe, to_days
 from .registries import build_registries
 from .sources import Rows, build_source
-from .writers import write_csv, write_p3ke, write_truth
+from .corruptions import TAGS
+from .population import PAIR_KINDS
+from .writers import set_pulled_at, write_csv, write_p3ke, write_ready_marker, write_truth
 
 __all__ = ["SynthConfig", "generate_quarter"]
 
@@ -68,6 +70,11 @@ def generate_quarter(
     staging.mkdir(parents=True)
     try:
         files = _write_landing(world, cfg, seed, staging)
+        pulled = pulled_at(world.extract)
+        names = [FILE_NAMES[s] for s in SOURCES]
+        set_pulled_at(staging, names, pulled)
+        if cfg.write_ready_marker:
+            write_ready_marker(staging, names, pulled)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -77,8 +84,17 @@ def generate_quarter(
     staging.rename(landing)
 
     summary = _summary(q.label, seed, people, cfg, world, files)
-    write_truth(_persons_table(world), files, world.person_id, summary, data_dir / "truth" / q.label)
+    persons = _persons_table(world).append_column("registry_nik_readable", _registry_nik_readable(world, files))
+    write_truth(persons, files, world.person_id, summary, data_dir / "truth" / q.label)
     return summary
+
+
+WIB = dt.timezone(dt.timedelta(hours=7))
+
+
+def pulled_at(extract: int) -> dt.datetime:
+    """When the extracts were pulled: 08:00 Jakarta time on the extract date."""
+    return dt.datetime.combine(dt.date(1970, 1, 1) + dt.timedelta(days=extract), dt.time(8, 0), WIB)
 
 
 def _write_landing(world: World, cfg: SynthConfig, seed: int, folder: Path) -> dict[str, Rows]:
@@ -95,7 +111,7 @@ def _write_landing(world: World, cfg: SynthConfig, seed: int, folder: Path) -> d
             write_csv(rows, folder)
         rows.columns, rows.numbers = {}, {}  # written: keep only what the truth needs, to bound memory
         files[source] = rows
-    for source, rows in build_registries(world, seed).items():
+    for source, rows in build_registries(world, seed, cfg).items():
         _require_rows(rows)
         write_csv(rows, folder)
         files[source] = rows
@@ -109,6 +125,19 @@ def _require_rows(rows: Rows) -> None:
 
 def _dates(days: np.ndarray) -> pa.Array:
     return pa.array(days.astype(np.int32), pa.date32(), mask=days == NO_DATE)
+
+
+def _registry_nik_readable(W: World, files: dict[str, Rows]) -> pa.Array:
+    """Whether any of a person's registry rows carries a readable NIK (theirs, or one mistyped); null if none."""
+    n = len(W.person_id)
+    seen = np.zeros(n, dtype=bool)
+    readable = np.zeros(n, dtype=bool)
+    for s in REGISTRIES:
+        rows = files[s]
+        ok = np.array(["nik_invalid" not in t.split(",") for t in rows.tags.tolist()], dtype=bool)
+        seen[rows.person] = True
+        readable[rows.person[ok]] = True
+    return pa.array(readable, pa.bool_(), mask=~seen)
 
 
 def _persons_table(W: World) -> pa.Table:
@@ -128,6 +157,8 @@ def _persons_table(W: World) -> pa.Table:
             "status_date": _dates(W.status_date),
             "planted": pa.array(np.array(PLANTED_NAMES, dtype=object)[W.planted], pa.string()),
             "namesake_of": pa.array(W.namesake_of, pa.string()),
+            "hard_pair": pa.array(np.array(PAIR_KINDS, dtype=object)[W.pair_kind], pa.string()),
+            "pair_of": pa.array(W.pair_of, pa.string()),
             "nik_valid": pa.array(W.nik_valid, pa.bool_()),
             "desil": pa.array(W.hh_desil[W.hh], pa.int8()),
             "listed": pa.array(W.listed, pa.bool_()),
@@ -178,4 +209,38 @@ def _summary(
             )
         ),
         "registry_rows_dated_in_quarter": in_quarter,
+        "extract_date": _iso(W.extract),
+        "registry_rows_dated_after_quarter": {
+            s: int((W.status_date[files[s].person] > q.end).sum()) for s in REGISTRIES
+        },
+        "status_listed_after_quarter": counts(W.listed & (W.status_date > q.end)),
+        "hard_pairs": {
+            kind: int(((W.pair_kind == i) & (W.pair_of != None)).sum()) // 2  # noqa: E711
+            for i, kind in enumerate(PAIR_KINDS) if kind
+        },
+        "registry_duplicate_rows": {s: int(files[s].is_duplicate.sum()) for s in REGISTRIES},
+        "listed_with_only_unreadable_registry_niks": _only_unreadable(W, files),
+        "tags": {s: _tag_counts(files[s].tags) for s in SOURCES},
     }
+
+
+def _only_unreadable(W: World, files: dict[str, Rows]) -> dict[str, int]:
+    """Listed people per status whose every registry row has an unreadable NIK (only name and birth date link them)."""
+    readable = _registry_nik_readable(W, files).to_numpy(zero_copy_only=False)
+    stuck = W.listed & (readable == False)  # noqa: E712 - null (no registry row) is neither
+    return {s: int(((W.status == i) & stuck).sum()) for i, s in enumerate(STATUS_NAMES) if i}
+
+
+def _iso(day: int) -> str:
+    return (dt.date(1970, 1, 1) + dt.timedelta(days=int(day))).isoformat()
+
+
+def _tag_counts(tags: np.ndarray) -> dict[str, int]:
+    """Rows carrying each tag (every tag listed, zero when absent)."""
+    uniq, n = np.unique(tags, return_counts=True)
+    out = dict.fromkeys(TAGS, 0)
+    for text, c in zip(uniq.tolist(), n.tolist(), strict=True):
+        for t in text.split(","):
+            if t:
+                out[t] += c
+    return out

@@ -41,6 +41,10 @@ TAGS = (
     "nik_all_zeros",
     "nik_is_kk",
     "nik_digit_typo",
+    "nik_transposition",
+    "nik_scientific",
+    "nik_ganda",
+    "nik_formatted",
     "excel_number_nik",
     # No. KK
     "kk_invalid",
@@ -48,13 +52,32 @@ TAGS = (
     "kk_zero",
     "kk_15_digits",
     "kk_serial_0000",
+    "kk_formatted",
     # region and address
     "provinsi_variant",
     "kabkota_variant",
     "region_bps_spelling",
+    "provinsi_dkj",
+    "kelurahan_prefix",
+    "kecamatan_prefix",
+    "kelurahan_no_space",
+    "kecamatan_no_space",
+    "region_old_spelling",
+    "kelurahan_typo",
     "address_stale",
     "address_outside_dki",
+    # rarer written forms and values out of range
+    "sex_other_form",
+    "date_other_form",
+    "rt_rw_zero",
+    "rt_rw_4_digits",
+    "desil_text",
+    "desil_out_of_range",
+    "rt_rw_out_of_range",
+    "sex_out_of_range",
+    "dob_out_of_range",
 )
+assert len(TAGS) <= 64, "tags are kept as bits of a uint64"
 _BIT = {t: np.uint64(1) << np.uint64(i) for i, t in enumerate(TAGS)}
 
 # Invalid NIK kinds: the placeholder and structural errors of the contract, with their weights.
@@ -139,11 +162,50 @@ def invalid_kk(kk: str, kind: str, u: float) -> str:
 
 
 def nik_digit_typo(nik: str, u: float) -> str:
-    """One mistyped serial digit: the NIK stays well-formed but belongs to nobody (or somebody else)."""
-    i = 12 + int(u * 4) % 4
-    digit = (int(nik[i]) + 1 + int(u * 997) % 9) % 10
-    out = nik[:i] + str(digit) + nik[i + 1 :]
-    return out if out[12:] != "0000" else nik[:15] + ("1" if nik[15] != "1" else "2")
+    """One mistyped digit at any of the 16 positions (uniform); the result may be well-formed or not."""
+    i = int(u * 16) % 16
+    digit = (int(nik[i]) + 1 + int(u * 16 * 9) % 9) % 10
+    return nik[:i] + str(digit) + nik[i + 1 :]
+
+
+def nik_transposition(nik: str, u: float) -> str:
+    """Two adjacent digits swapped, at a uniform position among the pairs whose digits differ."""
+    pairs = [i for i in range(15) if nik[i] != nik[i + 1]]
+    if not pairs:
+        return nik_digit_typo(nik, u)
+    i = pairs[int(u * len(pairs)) % len(pairs)]
+    return nik[:i] + nik[i + 1] + nik[i] + nik[i + 2 :]
+
+
+# Written forms of a 16-digit identifier cell: grouping (none, 4-4-4-4 or 6-6-4 with a separator, the
+# Kemendagri 2.2.2.6.4 dotted form), then what surrounds it (apostrophe, blanks, tab, no-break space).
+_GROUPINGS = ((4, 4, 4, 4), (6, 6, 4), (2, 2, 2, 6, 4))
+_SEPARATORS = (" ", ".", "-")
+_WRAPS = (("'", ""), (" ", ""), ("", " "), (" ", " "), ("\t", ""), ("", "\t"), ("\u00a0", ""), ("", "\u00a0"))
+
+
+def format_identifier(number: str, u: float) -> str:
+    """A 16-digit NIK or No. KK as people write it; the digits, read in order, are still the number."""
+    v = int(u * 10**6)
+    kind = v % 3  # 0 grouped, 1 wrapped, 2 both
+    out = number
+    if kind != 1:
+        groups = _GROUPINGS[v // 3 % len(_GROUPINGS)]
+        sep = _SEPARATORS[v // 9 % len(_SEPARATORS)]
+        parts, at = [], 0
+        for g in groups:
+            parts.append(number[at : at + g])
+            at += g
+        out = sep.join(parts)
+    if kind != 0:
+        left, right = _WRAPS[v // 27 % len(_WRAPS)]
+        out = left + out + right
+    return out
+
+
+def scientific_nik(nik: str) -> str:
+    """A NIK that went through a spreadsheet as a number and came out as text in E notation."""
+    return f"{int(nik):.5E}"
 
 
 def excel_number(nik: str) -> float:

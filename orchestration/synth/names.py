@@ -494,3 +494,29 @@ def typo(name: str, u1: float, u2: float) -> str | None:
         a, b = sorted((i, j))
         out = name[:a] + name[b] + name[a] + name[b + 1 :]
     return out if out != name else None
+
+
+# Twin names parents pick: pairs that go together, else a rhyme made by changing the last vowel.
+_TWIN_PAIRS = {
+    "HASAN": "HUSEIN", "HUSEIN": "HASAN", "RINA": "RINI", "RINI": "RINA", "DEWI": "DEWA", "DEWA": "DEWI",
+    "PUTRA": "PUTRI", "PUTRI": "PUTRA", "ADI": "ADE", "ANDI": "ANDA", "NANA": "NINI", "RAMA": "SINTA",
+    "FAJAR": "SENJA", "RIZKY": "RIZKA", "RIZKA": "RIZKY", "DINDA": "DINDI", "AGUS": "BAGUS",
+}
+_TWIN_PREFIXES = frozenset(MALE_PREFIXES + FEMALE_PREFIXES)
+_VOWEL_SWAP = {"A": "I", "I": "A", "E": "A", "O": "I", "U": "A"}
+
+
+def twin_name(name: str, u: float) -> str:
+    """The name of a twin of `name`: mostly the same name with its given word paired or rhymed."""
+    words = name.split(" ")
+    w = next((i for i, x in enumerate(words) if x not in _TWIN_PREFIXES), 0)
+    word = words[w]
+    if u < 0.4 and word in _TWIN_PAIRS:
+        new = _TWIN_PAIRS[word]
+    else:
+        last = max((i for i, ch in enumerate(word) if ch in _VOWEL_SWAP), default=-1)
+        if last < 0:
+            return name + " " + ("PUTRA" if u < 0.5 else "PUTRI")
+        new = word[:last] + _VOWEL_SWAP[word[last]] + word[last + 1 :]
+    words[w] = new
+    return " ".join(words)

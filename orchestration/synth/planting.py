@@ -33,6 +33,7 @@ class World:
     """Everyone who appears in this quarter's files, with their households and events."""
 
     quarter: Quarter
+    extract: int  # day number on which the registries were pulled (after the quarter's last day)
     # Households: the generated ones, then one per added person.
     hh_id: np.ndarray
     hh_kel: np.ndarray
@@ -63,6 +64,8 @@ class World:
     planted: np.ndarray
     namesake_of: np.ndarray
     nik_kind: np.ndarray  # index into NIK_INVALID_KINDS for invalid_nik people, else -1
+    pair_kind: np.ndarray  # population.PAIR_* code: twin or same-birthday parent/child of `pair_of`
+    pair_of: np.ndarray  # person_id of the other one of the pair (None when not in the files)
     # Where the person lives now, for people who moved within Jakarta (else the household's address).
     cur_kel: np.ndarray
     cur_rt: np.ndarray
@@ -115,18 +118,28 @@ def _fill_households(rng: np.random.Generator, listed_per_hh: np.ndarray, k: int
     return np.sort(np.array(chosen, dtype=np.int64))
 
 
-def _event_dates(rng: np.random.Generator, dob: np.ndarray, q: Quarter, cfg: SynthConfig) -> np.ndarray:
-    """Registry event dates: a share inside the quarter, the rest in the look-back window, after birth."""
+def extract_date(rng: np.random.Generator, q: Quarter, cfg: SynthConfig) -> int:
+    """Day the registries are pulled: a day between extract_day_min and extract_day_max of the next month."""
+    return q.end + int(rng.integers(cfg.extract_day_min, cfg.extract_day_max + 1))
+
+
+def _event_dates(
+    rng: np.random.Generator, dob: np.ndarray, q: Quarter, extract: int, cfg: SynthConfig
+) -> np.ndarray:
+    """Registry event dates: inside the quarter, after it up to the extract date, or in the look-back window."""
     n = len(dob)
-    inside = rng.random(n) < cfg.event_in_quarter_share
+    u = rng.random(n)
+    inside = u < cfg.event_in_quarter_share
+    after = ~inside & (u < cfg.event_in_quarter_share + cfg.event_after_quarter_share)
     if n and not inside.any():
-        inside[0] = True
-    days = np.where(
-        inside,
-        q.start + np.floor(rng.random(n) * (q.end - q.start + 1)),
-        q.start - 1 - np.floor(rng.random(n) * cfg.event_lookback_days),
+        inside[0], after[0] = True, False
+    v = rng.random(n)
+    days = np.select(
+        [inside, after],
+        [q.start + np.floor(v * (q.end - q.start + 1)), q.end + 1 + np.floor(v * (extract - q.end))],
+        q.start - 1 - np.floor(v * cfg.event_lookback_days),
     ).astype(np.int64)
-    return np.clip(days, dob + 1, q.end)
+    return np.clip(days, dob + 1, extract)
 
 
 def registry_noise_counts(cfg: SynthConfig, people: int) -> dict[str, int]:
@@ -296,10 +309,14 @@ def plant(U: population.Universe, cfg: SynthConfig, q: Quarter, seed: int, peopl
     kk = population.separate_kk_from_nik(np.r_[U.hh_kk, kk_new], np.r_[U.p_nik, nik[changed]])
 
     names_all = names.compose_names(p["style"], p["fam_style"], female, p["name_u"])
+    pair_kind, pair_of = _pairs(U, sel, pos, person_id, names_all, changed, k)
+    # A renamed twin who is also a namesake keeps sharing the name with their dead namesake.
+    names_all[twins], names_all[added] = names_all[paired], names_all[unpaired]
     age = (q.start - dob) / 365.2425
     status_date = np.full(n, NO_DATE, dtype=np.int64)
     evented = np.isin(status, (DECEASED, MOVED_OUT, NIK_DEACTIVATED, MOVED_WITHIN))
-    status_date[evented] = _event_dates(stream(6), dob[evented], q, cfg)
+    extract = extract_date(stream(11), q, cfg)
+    status_date[evented] = _event_dates(stream(6), dob[evented], q, extract, cfg)
 
     # People without a valid NIK carry one invalid form of it on every document.
     invalid = planted == INVALID_NIK
@@ -326,6 +343,7 @@ def plant(U: population.Universe, cfg: SynthConfig, q: Quarter, seed: int, peopl
     in_src = np.r_[U.p_in[sel], np.zeros((k, 3), dtype=bool)]
     return World(
         quarter=q,
+        extract=extract,
         hh_id=np.array(
             [f"H{h:08d}" for h in range(n_h)] + [f"HX{q.label}-{i + 1:06d}" for i in range(k)], dtype=object
         ),
@@ -356,6 +374,8 @@ def plant(U: population.Universe, cfg: SynthConfig, q: Quarter, seed: int, peopl
         planted=planted,
         namesake_of=namesake_of,
         nik_kind=nik_kind,
+        pair_kind=pair_kind,
+        pair_of=pair_of,
         cur_kel=cur[0],
         cur_rt=cur[1],
         cur_rw=cur[2],
@@ -365,6 +385,39 @@ def plant(U: population.Universe, cfg: SynthConfig, q: Quarter, seed: int, peopl
         dest_code=dest,
         programmes=_programmes(stream(10), age, desil[hh], hh, in_src[:, 0]),
     )
+
+
+def _pairs(
+    U: population.Universe,
+    sel: np.ndarray,
+    pos: np.ndarray,
+    person_id: np.ndarray,
+    names_all: np.ndarray,
+    changed: np.ndarray,
+    k: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pair kind and partner per person; the younger twin mostly gets a name paired with the elder's."""
+    partner_u = U.p_pair[sel]
+    kind = U.p_pair_kind[sel].copy()
+    partner = np.where(partner_u >= 0, pos[np.maximum(partner_u, 0)], -1)
+    # A namesake pairing moved a birth date: that pair no longer shares it, so it is no pair any more.
+    broken = np.zeros(len(sel), dtype=bool)
+    ch = changed[changed < len(sel)]
+    broken[ch] = True
+    broken |= (partner >= 0) & broken[np.maximum(partner, 0)]
+    twin_b = np.flatnonzero((kind == population.PAIR_TWIN) & (partner_u < sel) & ~broken)
+    a = partner_u[twin_b]
+    elder = names.compose_names(U.p_style[a], U.hh_group[U.p_hh[a]], U.p_female[a], U.p_name_u[a])
+    u = U.p_pair_u[sel[twin_b]]
+    for j, i in enumerate(twin_b.tolist()):
+        if u[j] >= 0.15:  # the rest were given unrelated names
+            names_all[i] = names.twin_name(elder[j], float(u[j]) / 0.85 - 0.15 / 0.85)
+    # Only pairs whose both people are in the files are marked.
+    kind[broken | (partner < 0)] = population.PAIR_NONE
+    of = np.full(len(sel) + k, None, dtype=object)
+    has = kind != population.PAIR_NONE
+    of[: len(sel)][has] = person_id[partner[has]]
+    return np.r_[kind, np.zeros(k, dtype=np.int8)], of
 
 
 def _mother_names(

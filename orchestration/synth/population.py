@@ -49,6 +49,11 @@ OLDEST_BIRTH = dt.date(1930, 1, 1)
 KK_FIRST_ISSUE = dt.date(2005, 1, 1)
 
 # Address kinds: street (JL), alley (GG), kampung (KP), housing complex (KOMP), public flats (RUSUN).
+# Hard non-matches made in the population (so that they hold from quarter to quarter).
+PAIR_KINDS = ("", "twin", "parent_child_birthday")
+PAIR_NONE, PAIR_TWIN, PAIR_PARENT_CHILD = range(len(PAIR_KINDS))
+_STREAM_PAIRS = 0x7A1
+
 ADDRESS_KINDS = ("JL", "GG", "KP", "KOMP", "RUSUN")
 _ADDRESS_KIND_P = np.array([0.45, 0.33, 0.1, 0.05, 0.07])
 
@@ -87,6 +92,9 @@ class Universe:
     p_mother_u: np.ndarray  # (n, 7) float32 uniforms of a mother outside the household
     p_in: np.ndarray  # (n, 3) bool: in DTKS, P3KE, CARIK
     p_u: np.ndarray  # (n, 2) float32 spare per-person uniforms (birthplace form, programmes)
+    p_pair: np.ndarray  # index in p_* of the person's twin or same-birthday parent/child, or -1
+    p_pair_kind: np.ndarray  # PAIR_* code
+    p_pair_u: np.ndarray  # float32 uniform for the twin's name
 
     @property
     def listed(self) -> np.ndarray:
@@ -181,6 +189,10 @@ def _household_block(
     other_dki = rng.choice(len(geo.kec_code), n, p=kec_w / kec_w.sum())
     dki_kec = np.where(u[:, 5] < 0.75, geo.kel_kec[kel][hh], other_dki)
     area = np.where(outside, out_area, geo.dki_kec_in_nat[dki_kec])
+    pair, pair_kind, pair_u = _hard_pairs(
+        np.random.default_rng([seed, _STREAM_BLOCK, block, _STREAM_PAIRS]),
+        cfg, ref, role, hh, start, head_female, has_spouse, female, dob, age, area,
+    )
 
     # Inheritors of the family name share its draw with the head.
     name_u = rng.random((n, 7)).astype(np.float32)
@@ -225,7 +237,61 @@ def _household_block(
         p_mother_u=rng.random((n, 7)).astype(np.float32),
         p_in=in_hh[hh] & ~drop,
         p_u=rng.random((n, 2)).astype(np.float32),
+        p_pair=pair,
+        p_pair_kind=pair_kind,
+        p_pair_u=pair_u,
     )
+
+
+def _hard_pairs(
+    rng: np.random.Generator,
+    cfg: SynthConfig,
+    ref: int,
+    role: np.ndarray,
+    hh: np.ndarray,
+    start: np.ndarray,
+    head_female: np.ndarray,
+    has_spouse: np.ndarray,
+    female: np.ndarray,
+    dob: np.ndarray,
+    age: np.ndarray,
+    area: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Twins and children born on a parent's day and month; changes dob, age, female and area in place."""
+    n = len(role)
+    pair = np.full(n, -1, dtype=np.int64)
+    kind = np.zeros(n, dtype=np.int8)
+    child = np.flatnonzero(role == ANAK)
+    first = np.r_[True, hh[child][1:] != hh[child][:-1]] if len(child) else np.zeros(0, dtype=bool)
+    # The first two children of a household become twins: same birth date and NIK area, mostly same sex.
+    second = np.flatnonzero(~first & np.r_[False, first[:-1]])
+    a, b = child[second - 1], child[second]
+    keep = rng.random(len(a)) < cfg.twin_household_rate
+    a, b = a[keep], b[keep]
+    same_sex = rng.random(len(a)) < 0.65
+    female[b] = np.where(same_sex, female[a], ~female[a])
+    dob[b], age[b], area[b] = dob[a], age[a], area[a]
+    pair[a], pair[b] = b, a
+    kind[a] = kind[b] = PAIR_TWIN
+    # A child born on the same-sex parent's day and month (another year); half registered where the parent was.
+    c = child[(pair[child] < 0) & (rng.random(len(child)) < cfg.parent_child_birthday_rate)]
+    h = hh[c]
+    parent = np.where(female[c] == head_female[h], start[h], np.where(has_spouse[h], start[h] + 1, start[h]))
+    cy, _, _ = ymd(dob[c])
+    _, pm, pd = ymd(dob[parent])
+    new = from_ymd(cy, pm, pd)
+    ny, nm, nd = ymd(new)
+    ok = (nm == pm) & (nd == pd) & (new < ref) & (new > dob[parent] + 15 * 365)
+    c, parent, new = c[ok], parent[ok], new[ok]
+    _, once = np.unique(parent, return_index=True)  # one such child per parent
+    once = np.sort(once)
+    c, parent, new = c[once], parent[once], new[once]
+    dob[c] = new
+    age[c] = (ref - new - 1) / 365.2425
+    area[c] = np.where(rng.random(len(c)) < 0.5, area[parent], area[c])
+    pair[c], pair[parent] = parent, c
+    kind[c] = kind[parent] = PAIR_PARENT_CHILD
+    return pair, kind, rng.random(n).astype(np.float32)
 
 
 def _fold(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
@@ -331,7 +397,7 @@ def build_universe(
         if key in ("p_hh", "hh_start"):
             off = hh_offset if key == "p_hh" else p_offset
             parts = [p + off[i] for i, p in enumerate(parts)]
-        elif key == "p_mother":
+        elif key in ("p_mother", "p_pair"):
             parts = [np.where(p >= 0, p + p_offset[i], -1) for i, p in enumerate(parts)]
         data[key] = np.concatenate(parts)
 

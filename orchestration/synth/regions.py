@@ -110,7 +110,16 @@ VILLAGE_NAMES = (
     "Kalijaya",
 )
 
-PROVINSI_DKI_FORMS = ("DKI JAKARTA", "D.K.I. JAKARTA", "Prov. DKI Jakarta", "DAERAH KHUSUS IBUKOTA JAKARTA")
+# Pre-2024 forms of the province name (the post-2024 DKJ forms are in region_names).
+PROVINSI_DKI_FORMS = (
+    "DKI JAKARTA",
+    "D.K.I. JAKARTA",
+    "Prov. DKI Jakarta",
+    "DAERAH KHUSUS IBUKOTA JAKARTA",
+    "DKI",
+    "PROV. DKI JAKARTA",
+    "PROVINSI DKI JAKARTA",
+)
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import addresses
+from . import addresses, field_values, identifiers, region_names
 from . import corruptions as C
 from .config import SynthConfig
 from .contract import COLUMNS, LIST_SOURCES
 from .dates import DMY_DASH, DMY_SLASH, ISO, excel_serial, format_dates
 from .planting import MOVED_OUT, MOVED_WITHIN, OUTSIDE, World
-from .population import ROLES, to_days
+from .population import HEAD, ROLES, to_days
 from .regions import PROVINSI_DKI_FORMS, VILLAGE_NAMES, geography, kabkota_forms
+from .region_names import PROVINSI_DKJ_FORMS
 
 _STREAM_ROWS = 0x52
 _BORN_1975 = to_days(dt.date(1975, 1, 1))
@@ -43,7 +44,7 @@ HOUSE_STYLES = {
         date_form=(0.5, 0.35, 0.15, 0.0),
         sex_form=(0.2, 0.75, 0.05),
         rt_form=(0.3, 0.2, 0.5),
-        provinsi_form=(0.6, 0.1, 0.1, 0.2),
+        provinsi_form=(0.5, 0.1, 0.1, 0.15, 0.05, 0.05, 0.05),
         kabkota_form=(0.1, 0.3, 0.35, 0.2, 0.0, 0.05),
         region_title_case=0.1,
         address_style=(0.6, 0.1, 0.0, 0.2, 0.1),
@@ -55,7 +56,7 @@ HOUSE_STYLES = {
         date_form=(0.4, 0.3, 0.3, 0.0),
         sex_form=(0.1, 0.1, 0.8),
         rt_form=(1.0, 0.0, 0.0),
-        provinsi_form=(0.9, 0.0, 0.0, 0.1),
+        provinsi_form=(0.8, 0.0, 0.0, 0.1, 0.0, 0.05, 0.05),
         kabkota_form=(0.0, 0.2, 0.7, 0.1, 0.0, 0.0),
         region_title_case=0.0,
         address_style=(0.4, 0.0, 0.0, 0.2, 0.4),
@@ -67,7 +68,7 @@ HOUSE_STYLES = {
         date_form=(0.15, 0.25, 0.6, 0.0),
         sex_form=(0.3, 0.2, 0.5),
         rt_form=(0.4, 0.4, 0.2),
-        provinsi_form=(1.0, 0.0, 0.0, 0.0),
+        provinsi_form=(1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0),
         kabkota_form=(0.25, 0.05, 0.2, 0.3, 0.2, 0.0),
         region_title_case=0.5,
         address_style=(0.15, 0.5, 0.25, 0.1, 0.0),
@@ -95,6 +96,8 @@ class Rows:
     columns: dict[str, np.ndarray]
     # P3KE cells written as numbers: column -> values, NaN where the cell is text.
     numbers: dict[str, np.ndarray] = field(default_factory=dict)
+    # Person (world index) whose true NIK the row's NIK cell holds, -1 when nobody's in the files.
+    nik_holder: np.ndarray | None = None
 
 
 def _choice(rng: np.random.Generator, p: tuple[float, ...], n: int) -> np.ndarray:
@@ -157,6 +160,48 @@ def _plan(rng: np.random.Generator, source: str, W: World, person: np.ndarray, c
         rel_title=rng.random(n) < hs.relation_title_case,
         mother_blank=rng.random(n) < 0.02,
         padan_miss=rng.random(n) < 0.015,
+        **_plan_as_written(rng, n, u_nik, cfg),
+    )
+
+
+def _plan_as_written(rng: np.random.Generator, n: int, u_nik: np.ndarray, cfg: SynthConfig) -> dict:
+    """Draws of the identifier, region and field-value forms (issue 11), independent of the older draws."""
+    lo = cfg.nik_error_rate + cfg.nik_typo_rate
+    oor = cfg.out_of_range_rate
+    return dict(
+        nik_transposed=(u_nik >= lo) & (u_nik < lo + cfg.nik_transposition_rate),
+        nik_ganda=(u_nik >= lo + cfg.nik_transposition_rate)
+        & (u_nik < lo + cfg.nik_transposition_rate + cfg.nik_ganda_rate),
+        ganda_u=rng.random(n),
+        nik_fmt=rng.random(n) < cfg.nik_formatted_rate,
+        nik_fmt_u=rng.random(n),
+        kk_fmt=rng.random(n) < cfg.kk_formatted_rate,
+        kk_fmt_u=rng.random(n),
+        prov_dkj=rng.random(n) < cfg.provinsi_dkj_rate,
+        prov_dkj_form=rng.integers(0, len(PROVINSI_DKJ_FORMS), n),
+        kel_prefix=rng.random(n) < cfg.kelurahan_prefix_rate,
+        kel_prefix_form=rng.integers(0, len(region_names.KELURAHAN_PREFIXES), n),
+        kec_prefix=rng.random(n) < cfg.kecamatan_prefix_rate,
+        kec_prefix_form=rng.integers(0, len(region_names.KECAMATAN_PREFIXES), n),
+        kel_no_space=rng.random(n) < cfg.region_no_space_rate,
+        kec_no_space=rng.random(n) < cfg.region_no_space_rate,
+        old_spelling=rng.random(n) < cfg.region_old_spelling_rate,
+        kel_slip=rng.random(n) < cfg.kelurahan_typo_rate,
+        kel_slip_u1=rng.random(n),
+        kel_slip_u2=rng.random(n),
+        sex_other=rng.random(n) < cfg.sex_other_form_rate,
+        sex_other_form=rng.integers(0, len(field_values.SEX_OTHER_FORMS), n),
+        date_other=rng.random(n) < cfg.date_other_form_rate,
+        date_other_form=rng.integers(0, len(field_values.DATE_OTHER_FORMS), n),
+        rt_zero=rng.random(n) < cfg.rt_rw_zero_rate,
+        rt_zero_form=rng.integers(0, 6, n),
+        rt_4=rng.random(n) < cfg.rt_rw_4_digit_rate,
+        desil_text=rng.random(n) < cfg.desil_text_rate,
+        oor_form=rng.integers(0, 1200, n),
+        sex_oor=rng.random(n) < oor,
+        dob_oor=rng.random(n) < oor,
+        rt_oor=rng.random(n) < oor,
+        desil_oor=rng.random(n) < oor,
     )
 
 
@@ -283,28 +328,39 @@ def _render(
         tags,
     )
     dob = C.apply_dob_errors(W.dob[person], plan["dob_kind"], plan["dob_u"], q.start - 1, tags)
-    form = plan["date_form"]
-    tags.add("date_ddmmyyyy", form == DMY_DASH)
-    tags.add("date_ddmmyyyy_slash", form == DMY_SLASH)
+    form = plan["date_form"].copy()
+    # A date that is out of range or in a rarer form is text, also in the workbook.
+    form[(form == EXCEL_DATE) & plan["dob_oor"]] = DMY_SLASH
+    plan["date_other"] &= form != EXCEL_DATE
+    rare = plan["date_other"] | plan["dob_oor"]
+    tags.add("date_ddmmyyyy", (form == DMY_DASH) & ~rare)
+    tags.add("date_ddmmyyyy_slash", (form == DMY_SLASH) & ~rare)
     tags.add("date_excel_cell", form == EXCEL_DATE)
-    dob_text = format_dates(dob, np.where(form == EXCEL_DATE, ISO, form))
+    dob_text = field_values.write_dates(
+        format_dates(dob, np.where(form == EXCEL_DATE, ISO, form)),
+        dob, plan["date_other"], plan["date_other_form"], plan["dob_oor"], plan["oor_form"], q.end, tags,
+    )
     sex = np.select(
         [plan["sex_form"] == 0, plan["sex_form"] == 1],
         [np.where(female, "P", "L"), np.where(female, "PEREMPUAN", "LAKI-LAKI")],
         np.where(female, "Perempuan", "Laki-laki"),
     ).astype(object)
-    tags.add("sex_word", plan["sex_form"] != 0)
+    tags.add("sex_word", (plan["sex_form"] != 0) & ~plan["sex_other"] & ~plan["sex_oor"])
+    sex = field_values.write_sex(sex, female, plan, tags)
 
-    nik, nik_number, nik_bad = _niks(source, W, person, plan, tags)
+    nik, nik_number, nik_bad, holder = _niks(source, W, person, plan, tags)
     kk = _kks(W, hh, plan, tags)
 
-    # Regions.
+    # Regions (CARIK has no province column).
+    if source == "carik":
+        plan["prov_dkj"] = np.zeros(n, dtype=bool)
     region = _regions(W, hh, kel, outside, plan, tags)
     addr = addresses.render(addr_kind, addr_u, rt, rw, plan["addr_style"])
     rt_text, rt_pad = _pad(rt, plan["rt_form"])
     rw_text, rw_pad = _pad(rw, plan["rw_form"])
     if source != "p3ke":
-        tags.add("rt_rw_padded", rt_pad | rw_pad)
+        tags.add("rt_rw_padded", (rt_pad | rw_pad) & ~plan["rt_4"] & ~plan["rt_zero"] & ~plan["rt_oor"])
+        rt_text, rw_text = field_values.write_rt_rw(rt_text, rw_text, rt, rw, plan, tags)
     relation = np.array(ROLES, dtype=object)[W.role[person]]
     relation = np.where(
         plan["rel_title"], np.array([r.title() for r in ROLES], dtype=object)[W.role[person]], relation
@@ -354,8 +410,10 @@ def _render(
             hubungan_dengan_kepala_keluarga=relation,
             tanggal_lahir=dob_text,
         )
+        desil_number, desil_text = field_values.write_desil(np.minimum(W.hh_desil[hh], 4), plan, tags)
+        cols["desil_kesejahteraan"] = desil_text
         numbers = {
-            "desil_kesejahteraan": np.minimum(W.hh_desil[hh], 4).astype(float),
+            "desil_kesejahteraan": desil_number,
             "nik": nik_number,
             "tanggal_lahir": np.where(form == EXCEL_DATE, excel_serial(dob), np.nan),
         }
@@ -378,13 +436,13 @@ def _render(
         )
         numbers = {}
     assert tuple(cols) == COLUMNS[source]
-    return Rows(source, person, is_dup, tags.strings(), cols, numbers)
+    return Rows(source, person, is_dup, tags.strings(), cols, numbers, holder)
 
 
 def _niks(
     source: str, W: World, person: np.ndarray, plan: dict, tags: C.Tags
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """NIK text per row, P3KE cells Excel holds as numbers (NaN elsewhere), and which rows' NIK is wrong."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """NIK text per row, P3KE cells Excel holds as numbers (NaN elsewhere), which rows' NIK is wrong, and whose NIK each row holds."""  # noqa: E501
     n = len(person)
     nik = W.nik[person].copy()
     person_invalid = ~W.nik_valid[person]
@@ -400,17 +458,32 @@ def _niks(
     tags.add("nik_invalid", row_kind >= 0)
     for k, kind in enumerate(C.NIK_INVALID_KINDS):
         tags.add(kind, row_kind == k)
-    typo = plan["nik_typo"] & (row_kind < 0) & ~person_invalid
-    for i in np.flatnonzero(typo).tolist():
-        nik[i] = C.nik_digit_typo(nik[i], plan["nik_u"][i])
-    tags.add("nik_digit_typo", typo)
+    clean = (row_kind < 0) & ~person_invalid
+    typo = plan["nik_typo"] & clean
+    transposed = plan["nik_transposed"] & clean
+    identifiers.mistype(nik, typo, transposed, plan["nik_u"], tags)
+    # NIK ganda: a member's row carries the head's or another member's NIK.
+    member_rows = np.flatnonzero(plan["nik_ganda"] & clean & (W.role[person] != HEAD))
+    donor = identifiers.ganda_donors(W.hh, W.role, W.nik_valid, person[member_rows], plan["ganda_u"][member_rows])
+    ganda_rows = member_rows[donor >= 0]
+    nik[ganda_rows] = W.nik[donor[donor >= 0]]
+    ganda = np.zeros(n, dtype=bool)
+    ganda[ganda_rows] = True
+    tags.add("nik_ganda", ganda)
     number = np.full(n, np.nan)
+    excel = np.zeros(n, dtype=bool)
     if source == "p3ke":
         digits16 = np.array([len(x) == 16 and x.isdigit() for x in nik], dtype=bool)
         excel = plan["excel_nik"] & digits16
         number[excel] = [C.excel_number(x) for x in nik[excel]]
         tags.add("excel_number_nik", excel)
-    return nik, number, person_invalid | (row_kind >= 0) | typo
+    touched = (row_kind >= 0) | typo | transposed | ganda | excel
+    probe = nik.copy()
+    probe[excel] = np.array([f"{int(v):d}" for v in number[excel]], dtype=object)
+    holder = identifiers.holders(probe, person, touched, W.nik, W.nik_valid)
+    # Written forms last: the cell's digits, read in order, are still the NIK chosen above.
+    nik = identifiers.apply_formatting(nik, plan["nik_fmt"] & ~excel, plan["nik_fmt_u"], tags, "nik_formatted")
+    return nik, number, person_invalid | (row_kind >= 0) | typo | transposed | ganda, holder
 
 
 def _kks(W: World, hh: np.ndarray, plan: dict, tags: C.Tags) -> np.ndarray:
@@ -420,7 +493,7 @@ def _kks(W: World, hh: np.ndarray, plan: dict, tags: C.Tags) -> np.ndarray:
     tags.add("kk_invalid", plan["kk_kind"] >= 0)
     for k, kind in enumerate(C.KK_INVALID_KINDS):
         tags.add(kind, plan["kk_kind"] == k)
-    return kk
+    return identifiers.apply_formatting(kk, plan["kk_fmt"], plan["kk_fmt_u"], tags, "kk_formatted")
 
 
 def _regions(
@@ -448,6 +521,10 @@ def _regions(
     form_table = np.array([f for fs in forms for f in fs], dtype=object)
     kab_name = form_table[kab * n_forms + plan["kab_form"]]
     prov = np.array(PROVINSI_DKI_FORMS, dtype=object)[plan["prov_form"]]
+    prov[plan["prov_dkj"]] = np.array(PROVINSI_DKJ_FORMS, dtype=object)[plan["prov_dkj_form"][plan["prov_dkj"]]]
+    dki = ~outside
+    kel_name = region_names.write_kelurahan(kel_name, plan, dki, tags)
+    kec_name = region_names.write_kecamatan(kec_name, plan, dki, tags)
     kode = np.array([str(c) for c in geo.kel_code], dtype=object)[kel]
 
     o = np.flatnonzero(outside)
@@ -463,7 +540,8 @@ def _regions(
         bps[o] = False
     tags.add("region_bps_spelling", bps & differs & ~outside)
     tags.add("kabkota_variant", (plan["kab_form"] >= 2) & ~outside)
-    tags.add("provinsi_variant", (plan["prov_form"] != 0) & ~outside)
+    tags.add("provinsi_variant", ((plan["prov_form"] != 0) | plan["prov_dkj"]) & ~outside)
+    tags.add("provinsi_dkj", plan["prov_dkj"] & ~outside)
     return dict(provinsi=prov, kabkota=kab_name, kecamatan=kec_name, kelurahan=kel_name, kode=kode)
 
 

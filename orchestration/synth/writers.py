@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import hashlib
 import json
 import math
 import os
@@ -80,6 +81,37 @@ def _write_parquet(table: pa.Table, path: Path) -> None:
         pq.write_table(table, tmp, compression="zstd")
 
 
+def _holder_ids(rows: Rows, person_id: np.ndarray) -> pa.Array:
+    """person_id of whose true NIK each row's NIK cell holds (null when nobody's in the files)."""
+    holder = rows.nik_holder if rows.nik_holder is not None else np.full(len(rows.person), -1)
+    ids = person_id[np.maximum(holder, 0)] if len(holder) else np.zeros(0, dtype=object)
+    return pa.array(ids, pa.string(), mask=holder < 0)
+
+
+def set_pulled_at(folder: Path, names: list[str], when: dt.datetime) -> None:
+    """Give the landing files the modification time of the moment they were pulled."""
+    for i, name in enumerate(names):
+        t = (when + dt.timedelta(minutes=3 * i)).timestamp()
+        os.utime(folder / name, (t, t))
+
+
+READY_MARKER = "_READY"
+
+
+def write_ready_marker(folder: Path, names: list[str], when: dt.datetime) -> Path:
+    """Write the sender's ready marker: one line per file, "name<TAB>bytes<TAB>sha256" (docs/landing_contract.md)."""  # noqa: E501
+    lines = []
+    for name in sorted(names):
+        data = (folder / name).read_bytes()
+        lines.append(f"{name}\t{len(data)}\t{hashlib.sha256(data).hexdigest()}")
+    path = folder / READY_MARKER
+    with _replacing(path) as tmp:
+        tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    t = (when + dt.timedelta(minutes=3 * len(names))).timestamp()
+    os.utime(path, (t, t))
+    return path
+
+
 def write_truth(
     persons: pa.Table, files: dict[str, Rows], person_id: np.ndarray, summary: dict, folder: Path
 ) -> None:
@@ -98,6 +130,7 @@ def write_truth(
                     "person_id": pa.array(person_id[rows.person], pa.string()),
                     "is_duplicate": pa.array(rows.is_duplicate, pa.bool_()),
                     "corruptions": pa.array(rows.tags, pa.string()),
+                    "nik_holder": _holder_ids(rows, person_id),
                 }
             )
         )

@@ -88,3 +88,15 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Generated:
     config = SynthConfig()
     summary = generate_quarter(QUARTER, PEOPLE, data_dir=data_dir, config=config)
     return load(data_dir, PEOPLE, config, summary)
+
+
+STRESS_PEOPLE = 8000
+
+
+@pytest.fixture(scope="session")
+def stressed(tmp_path_factory: pytest.TempPathFactory) -> Generated:
+    """A quarter of the stress profile (every issue-11 phenomenon at several times its default rate)."""
+    data_dir = tmp_path_factory.mktemp("synth_stress")
+    config = SynthConfig.profile("stress")
+    summary = generate_quarter(QUARTER, STRESS_PEOPLE, seed=7, data_dir=data_dir, config=config)
+    return load(data_dir, STRESS_PEOPLE, config, summary)

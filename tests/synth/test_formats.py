@@ -46,8 +46,15 @@ def test_p3ke_workbook_layout(generated: Generated) -> None:
     rows = generated.rows["p3ke"]
     for text_col in ("id_keluarga_p3ke", "id_individu", "kode_kemendagri", "padan_dukcapil", "nama_lengkap"):
         assert sum(not isinstance(r[col[text_col]], str) for r in rows) == 0, text_col
-    assert sum(not isinstance(r[col["desil_kesejahteraan"]], float) for r in rows) == 0
-    assert {int(r[col["desil_kesejahteraan"]]) for r in rows} <= {1, 2, 3, 4}
+    # Issue 11: a desil is sometimes a text cell ("2", tagged desil_text) or out of range (tagged).
+    j = generated.joined("p3ke")
+    desil = j.f_desil_kesejahteraan
+    is_text = desil.map(lambda v: isinstance(v, str))
+    assert int((is_text != j.corruptions.str.contains("desil_text")).sum()) == 0
+    assert int((~is_text & ~desil.map(lambda v: isinstance(v, float))).sum()) == 0
+    in_range = desil.map(lambda v: int(float(v)) in (1, 2, 3, 4))
+    assert int((in_range == j.corruptions.str.contains("desil_out_of_range")).sum()) == 0
+    assert int((in_range & (desil.map(lambda v: int(float(v))) != j.desil.clip(upper=4))).sum()) == 0
     assert {r[col["padan_dukcapil"]] for r in rows} == {"YA", "TIDAK"}
     assert sum(not re.fullmatch(r"\d{10}", r[col["kode_kemendagri"]]) for r in rows) == 0
     dates = [r[col["tanggal_lahir"]] for r in rows]
@@ -79,17 +86,27 @@ def _column(generated: Generated, source: str, name: str) -> list:
 def test_dates_appear_in_every_text_form(generated: Generated) -> None:
     forms = {"iso": r"\d{4}-\d{2}-\d{2}", "dash": r"\d{2}-\d{2}-\d{4}", "slash": r"\d{2}/\d{2}/\d{4}"}
     for source in LIST_SOURCES:
-        values = [v for v in _column(generated, source, "tanggal_lahir") if isinstance(v, str)]
+        j = generated.joined(source)
+        # Issue 11: rarer forms and out-of-range dates are tagged; every other text date has a main form.
+        usual = ~j.corruptions.str.contains("date_other_form|dob_out_of_range")
+        values = [v for v in j.f_tanggal_lahir[usual] if isinstance(v, str)]
         for form, pattern in forms.items():
             assert sum(bool(re.fullmatch(pattern, v)) for v in values) > 0, f"{source} {form}"
         assert sum(not any(re.fullmatch(p, v) for p in forms.values()) for v in values) == 0, source
+        rare = j.f_tanggal_lahir[~usual]
+        assert len(rare) > 0 and sum(any(re.fullmatch(p, str(v)) for p in forms.values()) for v in rare) < len(rare)
 
 
 def test_sex_and_rt_rw_forms(generated: Generated) -> None:
-    sex = set()
+    sex, rare = set(), set()
     for source in LIST_SOURCES:
-        sex |= set(_column(generated, source, "jenis_kelamin"))
+        j = generated.joined(source)
+        # Issue 11: rarer forms (LK/PR, PRIA/WANITA, 1/2 ...) and out-of-range values are tagged.
+        tagged = j.corruptions.str.contains("sex_other_form|sex_out_of_range")
+        sex |= set(j.f_jenis_kelamin[~tagged])
+        rare |= set(j.f_jenis_kelamin[tagged])
     assert sex == {"L", "P", "LAKI-LAKI", "PEREMPUAN", "Laki-laki", "Perempuan"}
+    assert len(rare - sex) >= 6
     for source in ("dtks", "carik"):
         rt = _column(generated, source, "rt") + _column(generated, source, "rw")
         for pattern in (r"[1-9]\d?", r"0\d", r"00\d"):

@@ -138,12 +138,26 @@ def test_namesakes_share_name_and_birth_date_with_a_registered_death(generated: 
     assert count(persons.namesake_of.notna() & (persons.planted != "namesake_of_deceased")) == 0
 
 
+def _clean_registry_rows(generated: Generated, source: str) -> list[list[str]]:
+    """Registry rows as first entered and with the true NIK (issue 11 adds copies and NIK errors, tagged)."""
+    sr = generated.source_rows[generated.source_rows.source == source].sort_values("source_row")
+    keep = (~sr.is_duplicate & ~sr.corruptions.str.contains("nik_")).tolist()
+    return [r for r, k in zip(generated.rows[source], keep, strict=True) if k]
+
+
 def test_statuses_match_the_registries(generated: Generated) -> None:
     persons = generated.persons[generated.persons.nik_valid].set_index("nik")
-    deaths = {r[0]: r for r in generated.rows["dukcapil_kematian"]}
-    moves = {r[0]: r for r in generated.rows["dukcapil_pindah"]}
-    assert len(deaths) == len(generated.rows["dukcapil_kematian"])
-    assert len(moves) == len(generated.rows["dukcapil_pindah"])
+    kematian = _clean_registry_rows(generated, "dukcapil_kematian")
+    pindah = _clean_registry_rows(generated, "dukcapil_pindah")
+    deaths = {r[0]: r for r in kematian}
+    moves = {r[0]: r for r in pindah}
+    assert len(deaths) == len(kematian)
+    assert len(moves) == len(pindah)
+    # Rows left out above (a copy, a NIK error) still name their person in the truth.
+    sr = generated.source_rows.merge(generated.persons, on="person_id")
+    reg = sr[sr.source.isin(("dukcapil_kematian", "dukcapil_pindah"))]
+    assert count(reg.source.eq("dukcapil_kematian") & reg.status.ne("deceased")) == 0
+    assert count(reg.source.eq("dukcapil_pindah") & reg.status.isin(("deceased", "resident", "outside_dki"))) == 0
     expected = {"deceased": set(deaths)}
     for status, label in (
         ("moved_out", "PINDAH_KELUAR"),
@@ -152,7 +166,9 @@ def test_statuses_match_the_registries(generated: Generated) -> None:
     ):
         expected[status] = {nik for nik, r in moves.items() if r[5] == label}
     for status, niks in expected.items():
-        assert len(set(persons.index[persons.status == status]) ^ niks) == 0, status
+        everyone = set(persons.index[persons.status == status])
+        assert len(niks - everyone) == 0, status
+        assert len(everyone - niks) <= 0.05 * len(everyone), status
         listed = persons.loc[list(niks)].listed
         assert count(~listed) >= 2 * count(listed), f"registry noise should outnumber listed {status}"
     bad = 0
@@ -210,15 +226,20 @@ def test_outside_dki_rows_carry_addresses_outside_jakarta(generated: Generated) 
     assert len(codes) > 0 and count(~codes.str.fullmatch(r"\d{6}[12]0\d\d")) == 0
 
 
-def test_registry_dates_reach_into_the_quarter_and_not_beyond(generated: Generated) -> None:
+def test_registry_dates_reach_into_the_quarter_and_up_to_the_extract(generated: Generated) -> None:
+    # Issue 11: the registries are pulled after the quarter closes, so events after its last day occur,
+    # but none after the extract date (the 10th-15th of the next month by default).
+    extract = dt.date.fromisoformat(generated.summary["extract_date"])
+    assert QUARTER_END + dt.timedelta(days=10) <= extract <= QUARTER_END + dt.timedelta(days=15)
     for source, col in (("dukcapil_kematian", 3), ("dukcapil_pindah", 2)):
         dates = [dt.date.fromisoformat(r[col]) for r in generated.rows[source]]
-        assert max(dates) <= QUARTER_END, source
+        assert max(dates) <= extract, source
+        assert sum(d > QUARTER_END for d in dates) > 0, source
         assert sum(QUARTER_START <= d <= QUARTER_END for d in dates) > 0, source
         assert sum(d < QUARTER_START for d in dates) > 0, source
     deaths = generated.rows["dukcapil_kematian"]
     assert sum(dt.date.fromisoformat(r[2]) >= dt.date.fromisoformat(r[3]) for r in deaths) == 0
-    akta = [r[4] for r in deaths]
+    akta = [r[4] for r in _clean_registry_rows(generated, "dukcapil_kematian")]
     assert len(set(akta)) == len(akta)
     assert sum(not a.startswith("31") or "-KM-" not in a for a in akta) == 0
 
@@ -243,6 +264,10 @@ def test_same_seed_gives_identical_files_and_another_seed_does_not(tmp_path) -> 
         generate_quarter(QUARTER, 2000, seed=seed, data_dir=tmp_path / name)
     a, b, c = (_hashes(tmp_path / n / "landing" / QUARTER) for n in "abc")
     assert a == b
+    mtimes = [
+        {s: (tmp_path / n / "landing" / QUARTER / FILE_NAMES[s]).stat().st_mtime for s in SOURCES} for n in "ab"
+    ]
+    assert mtimes[0] == mtimes[1], "files carry the same pull time"
     assert all(a[s] != c[s] for s in SOURCES)
     truth = [(tmp_path / n / "truth" / QUARTER / "source_rows.parquet").read_bytes() for n in "ab"]
     assert truth[0] == truth[1]
