@@ -26,6 +26,9 @@ class TruthScores:
     published: bool
     submission_rows: int
     leaked_by_status: dict[str, int]  # true status -> published people who must not be
+    # Published dead, moved-out or deactivated people whose every registry row has an unreadable NIK: only name and
+    # birth date tie them to the event, which would also remove namesakes; counted, not judged a leak.
+    unidentifiable_in_registry: int
     moved_within_dki_missing: int  # listed people who moved inside Jakarta and are not published
     precision: float
     recall: float
@@ -72,16 +75,28 @@ def score_quarter(data_dir: Path, quarter: str) -> TruthScores:
             select a.predicted as person_id, a.actual as true_person_id, count(*) as rows_
             from assigned a where a.predicted in (select person_id from published)
             group by all""")
+        readable = ("coalesce(p.registry_nik_readable, true)" if "registry_nik_readable" in _columns(
+            con, "truth_persons") else "true")
         leaked = dict(con.execute(f"""
             select p.status, count(distinct p.person_id) from published_truth j
             join truth_persons p on p.person_id = j.true_person_id
-            where p.status in {MUST_NOT_PUBLISH} group by 1 order by 1""").fetchall())
-        missing = con.execute("""
+            where p.status in {MUST_NOT_PUBLISH} and (p.status = 'outside_dki' or {readable})
+            group by 1 order by 1""").fetchall())
+        unidentifiable = con.execute(f"""
+            select count(distinct p.person_id) from published_truth j
+            join truth_persons p on p.person_id = j.true_person_id
+            where p.status in ('deceased', 'moved_out', 'nik_deactivated') and not {readable}""").fetchall()[0][0]
+        own_nik = ("coalesce(t.nik_holder, t.person_id) = t.person_id"
+                   if "nik_holder" in _columns(con, "truth_rows") else "true")
+        missing = con.execute(f"""
             select count(*) from truth_persons p
             where p.listed and p.status = 'moved_within_dki'
-              -- Unless every row of theirs lacks a usable NIK: then excluded_invalid_nik is the right fate.
+              -- Unless no row of theirs carries a usable NIK of their own (invalid, or another person's: NIK ganda):
+              -- then excluded_invalid_nik or excluded_nik_conflict is the right fate.
               and exists (select 1 from truth_rows t where t.person_id = p.person_id
-                          and t.source in ('dtks', 'p3ke', 'carik') and not regexp_matches(t.corruptions, 'nik_invalid|excel_number_nik'))
+                          and t.source in ('dtks', 'p3ke', 'carik')
+                          and not regexp_matches(t.corruptions, 'nik_invalid|excel_number_nik')
+                          and {own_nik})
               and p.person_id not in (select true_person_id from published_truth)""").fetchall()[0][0]
         impure = con.execute("""
             select count(*) from (select predicted from assigned where predicted is not null
@@ -98,6 +113,7 @@ def score_quarter(data_dir: Path, quarter: str) -> TruthScores:
         published=published,
         submission_rows=int(rows),
         leaked_by_status={str(k): int(v) for k, v in leaked.items()},
+        unidentifiable_in_registry=int(unidentifiable),
         moved_within_dki_missing=int(missing),
         precision=scores.precision,
         recall=scores.recall,
@@ -107,3 +123,8 @@ def score_quarter(data_dir: Path, quarter: str) -> TruthScores:
         people_published_twice=int(twice),
         published_twice_share=twice / rows if rows else 0.0,
     )
+
+
+def _columns(con: duckdb.DuckDBPyConnection, view: str) -> set[str]:
+    """Column names of a view: truths of quarters generated before issue 11 lack the newer columns."""
+    return {row[0] for row in con.execute(f"describe {view}").fetchall()}
