@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     train = commands.add_parser(
         "train-linkage", help="train the Splink model on a quarter and write it for review and commit")
     train.add_argument("--quarter", type=_quarter, required=True, help="quarter like 2025Q2")
-    train.add_argument("--version", required=True, help="model version to record, e.g. 2026.11-1")
+    train.add_argument("--version", required=True, help="model tag, e.g. generated-100k: written as <today>_<tag>.json, never over an existing version")
     train.add_argument("--data-dir", help=f"data dir (default ${DATA_DIR_ENV} or ./data)")
     train.add_argument("--model-dir", help="where to write the model (default: the committed model's folder)")
     train.set_defaults(handler=_train_linkage)

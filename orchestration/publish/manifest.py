@@ -23,8 +23,12 @@ def build_manifest(
     *, quarter: str, run_id: str, generated_at: str, row_count: int, sha256: str,
     input_files: list[dict[str, Any]], model: dict[str, Any], gate: list[SuiteResult],
 ) -> str:
-    """The manifest's JSON text (sorted keys, so equal content gives equal text)."""
-    return json.dumps({
+    """The manifest's JSON text (sorted keys, so equal content gives equal text).
+
+    `model` is LinkageModel.manifest_entry(); a model trained on generated data is also said at the top level, so
+    that nobody reading the manifest takes the linkage for one trained on a real quarter.
+    """
+    document: dict[str, Any] = {
         "quarter": quarter,
         "run_id": run_id,
         "generated_at": generated_at,
@@ -39,4 +43,7 @@ def build_manifest(
                         "expectations_evaluated": r.evaluated_expectations,
                         "expectations_met": r.successful_expectations} for r in gate],
         },
-    }, indent=2, sort_keys=True) + "\n"
+    }
+    if model.get("trained_on_generated_data"):
+        document["notice"] = model["provenance"]
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"

@@ -46,11 +46,12 @@ def person_clusters(context: dg.AssetExecutionContext, warehouse: WarehouseResou
             "select unique_id, cluster_id, person_id, count(*) over (partition by cluster_id) as cluster_size "
             "from clusters_arrow order by unique_id")
         con.unregister("clusters_arrow")
-    context.log.info(f"{result.rows:,} rows linked into {result.people:,} people with model {model.version}")
+    context.log.info(f"{result.rows:,} rows linked into {result.people:,} people with {model.provenance}")
     return dg.MaterializeResult(metadata={
         "dagster/row_count": dg.MetadataValue.int(result.rows),
         "model_version": dg.MetadataValue.text(model.version),
         "model_sha256": dg.MetadataValue.text(model.sha256),
+        "model_trained_on": dg.MetadataValue.text(model.provenance),
         "threshold_match_probability": dg.MetadataValue.float(model.threshold),
         "comparisons_scored": dg.MetadataValue.int(result.comparisons),
         "pairs_linked": dg.MetadataValue.int(result.pairs_linked),

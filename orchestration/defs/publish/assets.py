@@ -109,7 +109,7 @@ def bps_submission_file(context: dg.AssetExecutionContext, warehouse: WarehouseR
             write_text_atomic(paths.reports / "exclusions.md", exclusions, run_id)
             write_text_atomic(staged / "manifest.json", build_manifest(
                 quarter=paths.quarter.key, run_id=run_id, generated_at=now, row_count=row_count, sha256=sha,
-                input_files=input_files, model={"version": model.version, "sha256": model.sha256}, gate=gate), run_id)
+                input_files=input_files, model=model.manifest_entry(), gate=gate), run_id)
             # Last: the submission and its manifest replace the published folder together (reports first, so a
             # published quarter always has its ledger and reports).
             replace_folder(staged, paths.publish)
