@@ -54,7 +54,7 @@ def train_on_quarter(data_dir: Path, quarter: Quarter, *, version: str, model_di
         lines.append(f"  on the ground truth: pairwise precision {scores.precision:.4f}, recall {scores.recall:.4f}")
     model = write_model(model_dir, settings, meta)
     lines += [f"  written to {model_path(model_dir, version)}",
-              f"  to use it, set in orchestration/linkage/model.py: MODEL_VERSION = \"{version}\" and "
-              f"MODEL_SHA256 = \"{model.sha256}\"",
+              (f"  to use it, set in orchestration/linkage/model.py: MODEL_VERSION = \"{version}\" and "
+               f"MODEL_SHA256 = \"{model.sha256}\""),
               f"  {model.provenance}"]
     return "\n".join(lines)

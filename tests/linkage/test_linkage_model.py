@@ -11,7 +11,14 @@ import pytest
 
 from orchestration.linkage import model as model_module
 from orchestration.linkage.model import (
-    MODEL_DIR, MODEL_SHA256, MODEL_VERSION, load_model, model_path, version_name, write_model)
+    MODEL_DIR,
+    MODEL_SHA256,
+    MODEL_VERSION,
+    load_model,
+    model_path,
+    version_name,
+    write_model,
+)
 from orchestration.linkage.settings import settings_creator
 
 

@@ -7,7 +7,14 @@ import dagster as dg
 
 from orchestration.alerts import record_run_failure
 from orchestration.defs.automation.landing import (
-    READY_MARKER, cursor_for, deadline_days, just_closed, landing_state, observations_from, settle_seconds)
+    READY_MARKER,
+    cursor_for,
+    deadline_days,
+    just_closed,
+    landing_state,
+    observations_from,
+    settle_seconds,
+)
 from orchestration.defs.partitions import jakarta_today, quarter_partitions
 from orchestration.paths import resolve_data_dir
 

@@ -10,8 +10,8 @@ import dagster as dg
 import pytest
 
 from orchestration.defs.automation import sensors
-from orchestration.defs.automation.sensors import evaluate_landing, landing_sensor, run_failure_alert
 from orchestration.defs.automation.landing import write_marker
+from orchestration.defs.automation.sensors import evaluate_landing, landing_sensor, run_failure_alert
 from tests.conftest import write_landing
 
 T0 = 1_767_300_000.0  # 2026-01-01T20:40Z: a fixed sensor clock
