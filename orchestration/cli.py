@@ -67,15 +67,20 @@ def _run(args: argparse.Namespace) -> int:
 def _train_linkage(args: argparse.Namespace) -> int:
     data_dir = _environment(args.data_dir)
     from orchestration.linkage.model import MODEL_DIR
-    from orchestration.linkage.training_run import train_on_quarter
+    from orchestration.linkage.training_run import new_version, train_on_quarter
     from orchestration.run import run_quarter
 
+    model_dir = Path(args.model_dir) if args.model_dir else MODEL_DIR
+    try:
+        new_version(args.version, model_dir)  # before the quarter's run: a name that exists is never overwritten
+    except (FileExistsError, ValueError) as exc:
+        print(f"satudata train-linkage: FAILED: {exc}", file=sys.stderr)
+        return 1
     outcome = run_quarter(args.quarter, log_path=data_dir / "logs" / args.quarter.key / "train.log",
                           job_name="linkage_input_job")
     if not outcome.success:
         print(outcome.render())
         return 1
-    model_dir = Path(args.model_dir) if args.model_dir else MODEL_DIR
     print(train_on_quarter(data_dir, args.quarter, version=args.version, model_dir=model_dir))
     return 0
 

@@ -17,16 +17,22 @@ from orchestration.paths import QuarterPaths
 from orchestration.quarters import Quarter
 
 
+def new_version(version: str, model_dir: Path) -> str:
+    """The full version a training run would write (`<today>_<tag>`), refused when it exists in `model_dir`."""
+    version = version_name(version, dt.datetime.now(dt.UTC).date())
+    if model_path(model_dir, version).exists():
+        raise FileExistsError(f"linkage model {version} already exists in {model_dir}: models are never "
+                              "overwritten, train under a new tag or date")
+    return version
+
+
 def train_on_quarter(data_dir: Path, quarter: Quarter, *, version: str, model_dir: Path) -> str:
     """Train on the quarter's int_persons__for_linkage, write the model as a new version, describe what was done.
 
     `version` is a tag (`generated-100k`, dated today) or a full `<YYYY-MM-DD>_<tag>`; an existing version is
     refused before any training, and the evaluation on the truth goes into the same (hashed) file.
     """
-    version = version_name(version, dt.datetime.now(dt.UTC).date())
-    if model_path(model_dir, version).exists():
-        raise FileExistsError(f"linkage model {version} already exists in {model_dir}: models are never "
-                              "overwritten, train under a new tag or date")
+    version = new_version(version, model_dir)
     paths = QuarterPaths(data_dir, quarter)
     with warehouse.connect(paths.warehouse, read_only=True) as con:
         records = con.sql("select * from intermediate.int_persons__for_linkage").to_arrow_table()

@@ -156,11 +156,13 @@ def test_the_keys_files_hold_no_nik_kk_or_name_of_the_truth(two_quarters):
         assert len(truth.ids) > 1_000 and len(truth.names) > 500
         keys = data_dir / "warehouse" / f"{quarter}.person_keys.parquet"
         # The values as text (the file's pages are compressed, so its bytes alone would prove little), then the bytes.
-        text = "\n".join("\t".join(row) for row in con.execute(
-            f"select person_id, key_hash, key_id from read_parquet('{keys}')").fetchall()).encode()
+        text = "\n".join("\t".join(map(str, row)) for row in con.execute(
+            f"select * from read_parquet('{keys}')").fetchall()).encode()
         # Counts only in the message: never the values.
         hits = {"values": dict(find_in_bytes(text, truth)), "bytes": dict(find_in_bytes(keys.read_bytes(), truth))}
         assert hits == {"values": {}, "bytes": {}}, (quarter, hits)
+        assert [r[0] for r in con.execute(f"describe select * from read_parquet('{keys}')").fetchall()] == [
+            "person_id", "key_hash", "key_id"]
         malformed = con.execute(
             f"select count(*) from read_parquet('{keys}') where not regexp_full_match(key_hash, '[0-9a-f]{{64}}') "
             "or not regexp_full_match(key_id, '[0-9a-f]{16}')").fetchall()[0][0]
