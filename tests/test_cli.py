@@ -33,7 +33,9 @@ def test_run_publishes_a_quarter_and_prints_its_summary(data_dir, landing):
         assert line in done.stdout
     assert "quality gate: PASSED" in done.stdout
     # The committed model was trained on generated data, and the summary says so plainly.
-    assert "linkage: model 2026-11-23_generated-100k, trained on GENERATED data (satudata synth" in done.stdout
+    from orchestration.linkage.model import MODEL_VERSION
+
+    assert f"linkage: model {MODEL_VERSION}, trained on GENERATED data (satudata synth" in done.stdout
     submission = data_dir / "publish" / QUARTER / "bps_submission.csv"
     assert f"published: {submission}" in done.stdout
     assert len(submission.read_text().splitlines()) == 1 + 6

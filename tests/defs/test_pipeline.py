@@ -109,7 +109,8 @@ def test_materializations_show_row_counts_and_breakdowns(quarter_run, truth):
     assert _counts(published["gate_suites"], "suite", "verdict") == {"bps_submission": "PASSED", "quarter": "PASSED"}
     clusters = _metadata(instance, "linkage/person_clusters")
     assert sum(_counts(clusters["cluster_sizes"], "rows_per_person", "people").values()) == clusters["people"].value
-    assert clusters["model_trained_on"].value.startswith("model 2026-11-23_generated-100k, trained on GENERATED data")
+    assert clusters["model_trained_on"].value.startswith(f"model {clusters['model_version'].value}, trained on "
+                                                         "GENERATED data (satudata synth")
 
 
 def test_submission_columns_and_rows(truth):

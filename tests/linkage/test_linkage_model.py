@@ -59,13 +59,19 @@ def test_threshold_and_bound_are_inside_the_hashed_file(tmp_path):
             load_model(model_dir)
 
 
+# The model converted from the former layout (person_linkage.json + sidecar), kept whatever MODEL_VERSION says later.
+CONVERTED = "2026-11-23_generated-100k"
+CONVERTED_SHA256 = "c576fc8ef02b648ef8f29c9fa8c0826e567f59214c5165f5541bf4cea4680a1f"
+
+
 def test_the_converted_model_has_the_settings_of_its_predecessor():
     """The layout changed without retraining: the Splink block is byte for byte the former person_linkage.json."""
-    model = load_model()
-    before = model.meta["converted_from"]
-    settings_bytes = (json.dumps(model.settings, indent=2, sort_keys=True) + "\n").encode()
-    assert hashlib.sha256(settings_bytes).hexdigest() == before["sha256"]
-    assert model.threshold == 0.9 and model.max_cluster_size == 8
+    raw = model_path(MODEL_DIR, CONVERTED).read_bytes()
+    assert hashlib.sha256(raw).hexdigest() == CONVERTED_SHA256
+    document = json.loads(raw)
+    settings_bytes = (json.dumps(document["splink"], indent=2, sort_keys=True) + "\n").encode()
+    assert hashlib.sha256(settings_bytes).hexdigest() == document["satudata"]["converted_from"]["sha256"]
+    assert (document["satudata"]["threshold_match_probability"], document["satudata"]["max_cluster_size"]) == (0.9, 8)
 
 
 def test_one_byte_edit_of_the_model_is_refused(tmp_path):
@@ -155,9 +161,10 @@ def test_version_names_are_date_and_tag():
 
 def test_the_committed_model_says_it_was_trained_on_generated_data():
     model = load_model()
+    on = model.meta["trained_on"]
     assert model.trained_on_generated_data
-    assert model.provenance == (f"model {MODEL_VERSION}, trained on GENERATED data (satudata synth, 2025Q1, "
-                                "100,000 people), not on a real quarter")
+    assert model.provenance == (f"model {MODEL_VERSION}, trained on GENERATED data (satudata synth, {on['quarter']}, "
+                                f"{on['people']:,} people), not on a real quarter")
     entry = model.manifest_entry()
     assert entry["trained_on_generated_data"] is True and entry["provenance"] == model.provenance
     real = model_module.LinkageModel(settings={}, meta=_meta(trained_on={"quarter": "2026Q3"}), sha256="")
