@@ -69,15 +69,20 @@ def _run(args: argparse.Namespace) -> int:
 def _train_linkage(args: argparse.Namespace) -> int:
     data_dir = _environment(args.data_dir)
     from orchestration.linkage.model import MODEL_DIR
-    from orchestration.linkage.training_run import train_on_quarter
+    from orchestration.linkage.training_run import new_version, train_on_quarter
     from orchestration.run import run_quarter
 
+    model_dir = Path(args.model_dir) if args.model_dir else MODEL_DIR
+    try:
+        new_version(args.version, model_dir)  # before the quarter's run: a name that exists is never overwritten
+    except (FileExistsError, ValueError) as exc:
+        print(f"satudata train-linkage: FAILED: {exc}", file=sys.stderr)
+        return 1
     outcome = run_quarter(args.quarter, log_path=data_dir / "logs" / args.quarter.key / "train.log",
                           job_name="linkage_input_job")
     if not outcome.success:
         print(outcome.render())
         return 1
-    model_dir = Path(args.model_dir) if args.model_dir else MODEL_DIR
     print(train_on_quarter(data_dir, args.quarter, version=args.version, model_dir=model_dir))
     return 0
 
@@ -130,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     train = commands.add_parser(
         "train-linkage", help="train the Splink model on a quarter and write it for review and commit")
     train.add_argument("--quarter", type=_quarter, required=True, help="quarter like 2025Q2")
-    train.add_argument("--version", required=True, help="model version to record, e.g. 2026.11-1")
+    train.add_argument("--version", required=True, help="model tag, e.g. generated-100k: written as <today>_<tag>.json, never over an existing version")
     train.add_argument("--data-dir", help=f"data dir (default ${DATA_DIR_ENV} or ./data)")
     train.add_argument("--model-dir", help="where to write the model (default: the committed model's folder)")
     train.set_defaults(handler=_train_linkage)

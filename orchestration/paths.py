@@ -61,7 +61,20 @@ class QuarterPaths:
         return self.data_dir / "warehouse" / f"{self.quarter.key}.{name}.parquet"
 
     def latest_earlier_export(self, name: str) -> Path | None:
-        """The same export of the latest earlier quarter that has one."""
+        """The same export of the latest earlier quarter that has one, published or not.
+
+        Carry nothing over from it that must come from a published quarter: see `published_earlier`.
+        """
         earlier = sorted((p for p in (self.data_dir / "warehouse").glob(f"*.{name}.parquet")
                           if p.name.split(".")[0] < self.quarter.key), reverse=True)
         return earlier[0] if earlier else None
+
+    def published_earlier(self) -> list:
+        """The earlier quarters whose publish/<Q>/manifest.json verifies, the latest first (publish.manifest.Published).
+
+        Published means the gate passed and the submission is intact: a blocked or half-published quarter is not
+        one, so nothing (person ids, the size check) is ever carried over from it.
+        """
+        from orchestration.publish.manifest import published_before
+
+        return published_before(self.data_dir, self.quarter)

@@ -34,10 +34,20 @@ def _warehouse_lines(paths: QuarterPaths) -> list[str]:
     return lines
 
 
+def _model_line() -> str:
+    """The model in use, and plainly whether it was trained on generated data."""
+    from orchestration.linkage.model import load_model
+
+    try:
+        return load_model().provenance
+    except (OSError, ValueError) as exc:
+        return f"no usable linkage model ({exc})"
+
+
 def quarter_summary(data_dir: Path, quarter: Quarter, outcome: RunOutcome) -> str:
     """Counts from this run's tables and gate report; only what the run got as far as building."""
     paths = QuarterPaths(data_dir, quarter)
-    lines: list[str] = []
+    lines: list[str] = [f"  linkage: {_model_line()}"]
     if paths.warehouse.is_file():
         try:
             lines += _warehouse_lines(paths)

@@ -32,6 +32,10 @@ def test_run_publishes_a_quarter_and_prints_its_summary(data_dir, landing):
     for line in ("deceased", "moved_out", "nik_deactivated", "excluded_deceased", "published"):
         assert line in done.stdout
     assert "quality gate: PASSED" in done.stdout
+    # The committed model was trained on generated data, and the summary says so plainly.
+    from orchestration.linkage.model import MODEL_VERSION
+
+    assert f"linkage: model {MODEL_VERSION}, trained on GENERATED data (satudata synth" in done.stdout
     submission = data_dir / "publish" / QUARTER / "bps_submission.csv"
     assert f"published: {submission}" in done.stdout
     assert len(submission.read_text().splitlines()) == 1 + 6
@@ -91,3 +95,14 @@ def test_ui_stops_on_ctrl_c_and_sigterm_even_from_a_non_interactive_shell(data_d
         assert ui.processes_left_after() == []
     finally:
         ui.kill()
+
+
+def test_train_linkage_refuses_an_existing_model_version_before_running(data_dir):
+    from orchestration.linkage.model import MODEL_DIR, MODEL_VERSION, model_path
+
+    before = model_path(MODEL_DIR, MODEL_VERSION).read_bytes()
+    done = _run("train-linkage", "--quarter", QUARTER, "--version", MODEL_VERSION, data_dir=data_dir)
+    assert done.returncode == 1
+    assert f"linkage model {MODEL_VERSION} already exists" in done.stderr and "never overwritten" in done.stderr
+    assert model_path(MODEL_DIR, MODEL_VERSION).read_bytes() == before
+    assert not (data_dir / "logs" / QUARTER / "train.log").exists()  # refused before the quarter was run

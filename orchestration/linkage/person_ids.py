@@ -1,13 +1,23 @@
-"""Stable person ids: a cluster takes the id of the previous quarter's person it shares most identifiers with."""
+"""Stable person ids: a cluster takes the id of the last published quarter's person it shares most identifiers with.
+
+The identifiers kept between quarters are keyed hashes (HMAC-SHA256), never NIKs or names: see docs/security.md.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import os
+import secrets
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
+from orchestration.ingest.load import file_sha256
+from orchestration.paths import QuarterPaths
 from orchestration.publish.csv_export import export_parquet
+from orchestration.publish.files import private_dir
 
 # What identifies a person from one quarter to the next: a valid NIK (Dukcapil keeps it for life), and the name
 # with the birth date for people without one. List record ids are not used: the lists renumber every extract.
@@ -23,24 +33,89 @@ unnest([
 where k.key is not null
 """
 
-
 # An id for a person first seen in a quarter: opaque, and never reused by another quarter's cluster.
 NEW_PERSON_ID_SQL = "'P' || upper(left(md5($quarter || '|' || c.cluster_id), 12))"
 
+SECRET_ENV = "SATUDATA_PERSON_KEY_SECRET"
+SECRET_FILE = Path("secrets") / "person_key"  # under the data dir, 0600, made once when the variable is not set
+MIN_SECRET_BYTES = 32
+# What the keys file records of the key it was made with: an HMAC of this fixed text, so that a rotated key is
+# seen as such instead of silently carrying no id over.
+KEY_ID_MESSAGE = b"satudata person key id"
 
-def assign_person_ids(con: duckdb.DuckDBPyConnection, quarter: str, previous_keys: Path | None) -> dict[str, int]:
+
+def person_key_secret(data_dir: Path) -> bytes:
+    """The HMAC key: $SATUDATA_PERSON_KEY_SECRET, else <data dir>/secrets/person_key (created once, 0600)."""
+    from_env = os.environ.get(SECRET_ENV)
+    if from_env is not None:
+        if len(from_env.encode()) < MIN_SECRET_BYTES:
+            raise ValueError(f"${SECRET_ENV} must be at least {MIN_SECRET_BYTES} bytes long (e.g. 64 hex digits "
+                             "from `openssl rand -hex 32`)")
+        return from_env.encode()
+    path = data_dir / SECRET_FILE
+    private_dir(path.parent)
+    try:
+        # O_EXCL: two runs starting at once cannot both create it, and an existing key is never replaced.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+    secret = path.read_bytes().strip()
+    if len(secret) < MIN_SECRET_BYTES:
+        raise ValueError(f"{path} holds fewer than {MIN_SECRET_BYTES} bytes: restore it from its backup, or set "
+                         f"${SECRET_ENV} (a new key carries no person id over, see docs/security.md)")
+    return secret
+
+
+def key_id(secret: bytes) -> str:
+    """A short fingerprint of the key (not the key): equal for equal keys, so a rotation is detected."""
+    return hmac.new(secret, KEY_ID_MESSAGE, hashlib.sha256).hexdigest()[:16]
+
+
+def _hash_keys(con: duckdb.DuckDBPyConnection, secret: bytes) -> None:
+    """Table cluster_key_hashes (cluster_id, key_hash) from cluster_keys: HMAC-SHA256 of each key, in hex."""
+    keys = con.execute("select distinct key from cluster_keys").fetchall()
+    base = hmac.new(secret, digestmod=hashlib.sha256)
+
+    def digest(key: str) -> str:
+        h = base.copy()
+        h.update(key.encode())
+        return h.hexdigest()
+
+    con.register("key_hash_arrow", pa.table({"key": pa.array([k for (k,) in keys], pa.string()),
+                                             "key_hash": pa.array([digest(k) for (k,) in keys], pa.string())}))
+    con.execute("create or replace temp table cluster_key_hashes as "
+                "select c.cluster_id, h.key_hash from cluster_keys c join key_hash_arrow h using (key)")
+    con.unregister("key_hash_arrow")
+
+
+def assign_person_ids(
+    con: duckdb.DuckDBPyConnection, quarter: str, previous_keys: Path | None, secret: bytes | None
+) -> dict[str, int]:
     """Add `person_id` to table `clusters` (with `records` beside it); return how many ids were carried over.
 
-    Greedy by overlap: the pairs (cluster, previous person) sharing the most keys are matched first, and each
-    previous id goes to one cluster at most. Ties resolve by cluster and person id, so a re-run gives the same ids.
+    `previous_keys` is the keys export of the latest published earlier quarter (published_keys). Greedy by
+    overlap: the pairs (cluster, previous person) sharing the most keys are matched first, and each previous id
+    goes to one cluster at most. Ties resolve by cluster and person id, so a re-run gives the same ids. Keys made
+    with another secret (a rotated key) match nothing: `other_key_rows` counts them.
     """
+    if not secret:
+        raise ValueError("person ids need the HMAC key (person_key_secret): keys are never kept in clear")
     con.execute(f"create or replace temp table cluster_keys as {KEYS_SQL}")
+    _hash_keys(con, secret)
     carried: dict[str, str] = {}
+    other_key = 0
     if previous_keys is not None and previous_keys.is_file():
+        other_key = con.execute(f"select count(*) from read_parquet('{previous_keys}') where key_id is distinct "
+                                "from $key_id", {"key_id": key_id(secret)}).fetchall()[0][0]
         votes = con.execute(
-            "select c.cluster_id, p.person_id, count(*) as shared from cluster_keys c "
-            f"join read_parquet('{previous_keys}') p using (key) group by all "
-            "order by shared desc, c.cluster_id, p.person_id").fetchall()
+            "select c.cluster_id, p.person_id, count(*) as shared from cluster_key_hashes c "
+            f"join (select * from read_parquet('{previous_keys}') where key_id = $key_id) p using (key_hash) "
+            "group by all order by shared desc, c.cluster_id, p.person_id", {"key_id": key_id(secret)}).fetchall()
         taken: set[str] = set()
         for cluster_id, person_id, _ in votes:
             if cluster_id not in carried and person_id not in taken:
@@ -57,10 +132,32 @@ def assign_person_ids(con: duckdb.DuckDBPyConnection, quarter: str, previous_key
     con.execute("create or replace table clusters as select c.*, p.person_id from clusters c "
                 "join cluster_person p on p.cluster_id = cast(c.cluster_id as varchar)")
     people = con.execute("select count(*) from cluster_person").fetchone()[0]
-    return {"carried_over": len(carried), "new": people - len(carried)}
+    return {"carried_over": len(carried), "new": people - len(carried), "other_key_rows": int(other_key)}
 
 
-def export_keys(con: duckdb.DuckDBPyConnection, target: Path, quarter: str) -> None:
-    """Write (person_id, key) for the next quarter to carry ids from, replacing the file atomically."""
-    export_parquet(con, "select distinct p.person_id, k.key from cluster_keys k join cluster_person p "
-                        "using (cluster_id) order by all", target, quarter)
+def export_keys(con: duckdb.DuckDBPyConnection, target: Path, quarter: str, secret: bytes) -> None:
+    """Write (person_id, key_hash, key_id) for the next quarter to carry ids from, replacing the file atomically."""
+    export_parquet(con, f"select distinct p.person_id, k.key_hash, '{key_id(secret)}' as key_id "
+                        "from cluster_key_hashes k join cluster_person p using (cluster_id) order by all",
+                   target, quarter)
+
+
+def published_keys(paths: QuarterPaths) -> tuple[Path | None, str]:
+    """The keys export of the latest published earlier quarter that vouches for it, and where ids came from.
+
+    A quarter's manifest records the sha256 of the keys export its ids were assigned with. A later run of that
+    quarter that did not publish rewrites the export; it then no longer matches, and the quarter before is used.
+    """
+    passed_over = []
+    for published in paths.published_earlier():
+        recorded = published.manifest.get("person_keys")
+        path = QuarterPaths(paths.data_dir, published.quarter).export("person_keys")
+        if not recorded or recorded.get("file") != path.name:
+            passed_over.append(f"{published.quarter.key} has no person keys in its manifest")
+        elif not path.is_file():
+            passed_over.append(f"{published.quarter.key}'s person keys are missing")
+        elif file_sha256(path) != recorded["sha256"]:
+            passed_over.append(f"{published.quarter.key}'s person keys were rewritten by a run that did not publish")
+        else:
+            return path, "; ".join([f"{published.quarter.key} (published)", *passed_over])
+    return None, "; ".join(["none (no earlier quarter published)", *passed_over])

@@ -29,6 +29,7 @@ class LinkResult:
     merged_on_nik: int = 0  # clusters joined to another because they share a valid NIK
     ids_carried_over: int = 0  # people who kept the previous quarter's person_id
     ids_new: int = 0
+    ids_other_key_rows: int = 0  # previous keys made with another HMAC key (a rotated key carries no id over)
 
     @property
     def people(self) -> int:
@@ -55,12 +56,12 @@ def splink_connection(records: pa.Table, temp_dir: Path, memory_limit: str = "4G
 
 def link(
     records: pa.Table, model: LinkageModel, *, temp_dir: Path, quarter: str | None = None,
-    previous_keys: Path | None = None, keys_out: Path | None = None,
+    previous_keys: Path | None = None, keys_out: Path | None = None, key_secret: bytes | None = None,
 ) -> LinkResult:
     """Score every blocked pair of `records` (columns of int_persons__for_linkage) and cluster at the threshold.
 
     With `quarter`, each cluster also gets a person_id, carried over from `previous_keys` (the previous quarter's
-    export) where it overlaps, and this quarter's keys are written to `keys_out`.
+    export) where it overlaps, and this quarter's keys are written to `keys_out`, both HMAC-ed with `key_secret`.
     """
     from splink import DuckDBAPI, Linker
 
@@ -80,9 +81,9 @@ def link(
         merged = merge_clusters_sharing_a_nik(con)
         ids = {"carried_over": 0, "new": 0}
         if quarter is not None:
-            ids = assign_person_ids(con, quarter, previous_keys)
+            ids = assign_person_ids(con, quarter, previous_keys, key_secret)
             if keys_out is not None:
-                export_keys(con, keys_out, quarter)
+                export_keys(con, keys_out, quarter, key_secret)
         clusters = con.sql("select * from clusters order by unique_id").to_arrow_table()
         sizes = con.execute(
             "select size, count(*) from (select count(*) as size from clusters group by cluster_id) "
@@ -99,6 +100,7 @@ def link(
         merged_on_nik=merged,
         ids_carried_over=ids["carried_over"],
         ids_new=ids["new"],
+        ids_other_key_rows=ids.get("other_key_rows", 0),
     )
 
 

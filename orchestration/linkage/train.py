@@ -107,6 +107,26 @@ def apply_m_bounds(settings: dict[str, Any]) -> dict[str, Any]:
     return settings
 
 
+def training_meta(records: pa.Table, *, version: str, trained_on: dict[str, Any]) -> dict[str, Any]:
+    """The model file's "satudata" block: threshold, over-linking bound and what the model was trained on."""
+    generated = bool(trained_on.get("generated"))
+    return {
+        "version": version,
+        "trained_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "trained_on": {**trained_on, "generated": generated, "rows": records.num_rows,
+                       "rows_sha256": records_sha256(records)},
+        "splink_version": splink.__version__,
+        "duckdb_version": duckdb.__version__,
+        "threshold_match_probability": THRESHOLD_MATCH_PROBABILITY,
+        "max_cluster_size": MAX_CLUSTER_SIZE,
+        "u_sampling_seed": SEED,
+        "m_bounds": {c: {level: list(b) for level, b in levels.items()} for c, levels in M_BOUNDS.items()},
+        "note": ("Trained on a generated quarter (synthetic people, see docs/synthetic_data.md); retrain on a real "
+                 "quarter before production use and review the m/u values per comparison level."
+                 if generated else "Trained on a real quarter; review the m/u values per comparison level."),
+    }
+
+
 def train_and_write(
     records: pa.Table,
     *,
@@ -115,19 +135,6 @@ def train_and_write(
     temp_dir: Path,
     model_dir: Path = MODEL_DIR,
 ) -> LinkageModel:
-    """Train on `records` and write the model JSON and its sidecar into `model_dir` for review and commit."""
+    """Train on `records` and write the model file (a new version, never an existing one) for review and commit."""
     settings = train(records, temp_dir=temp_dir)
-    meta = {
-        "version": version,
-        "trained_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
-        "trained_on": {**trained_on, "rows": records.num_rows, "rows_sha256": records_sha256(records)},
-        "splink_version": splink.__version__,
-        "duckdb_version": duckdb.__version__,
-        "threshold_match_probability": THRESHOLD_MATCH_PROBABILITY,
-        "max_cluster_size": MAX_CLUSTER_SIZE,
-        "u_sampling_seed": SEED,
-        "m_bounds": {c: {level: list(b) for level, b in levels.items()} for c, levels in M_BOUNDS.items()},
-        "note": "Trained on a generated quarter (synthetic people, see docs/synthetic_data.md); retrain on a real "
-                "quarter before production use and review the m/u values per comparison level.",
-    }
-    return write_model(model_dir, settings, meta)
+    return write_model(model_dir, settings, training_meta(records, version=version, trained_on=trained_on))

@@ -96,7 +96,19 @@ def test_p3ke_niks_saved_as_numbers_block_the_quarter(published):
     assert not any("dtks" in f or "carik" in f for f in gate["failures"])
 
 
-def test_a_submission_far_from_the_previous_quarters_size_blocks(published, tmp_path):
+def _publish_as(data_dir: Path, quarter: str, row_count: int) -> Path:
+    """A copy of the published QUARTER's folder as the published `quarter`, its manifest saying `row_count`."""
+    folder = data_dir / "publish" / quarter
+    shutil.copytree(data_dir / "publish" / QUARTER, folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    (folder / "manifest.json").write_text(json.dumps({**manifest, "quarter": quarter, "row_count": row_count}))
+    return folder
+
+
+def test_a_submission_far_from_the_last_published_quarters_size_blocks(published, tmp_path):
+    """The size check compares with the latest *published* earlier quarter (its manifest verifies), so a skipped
+    quarter in between does not switch it off, and a publish folder whose submission does not match its manifest
+    is not a published quarter."""
     from expectations.bounds import GateBounds
     from expectations.quarter import build_quarter_suite
     from orchestration.defs.quality.frames import quarter_frame
@@ -105,18 +117,28 @@ def test_a_submission_far_from_the_previous_quarters_size_blocks(published, tmp_
 
     data_dir, _, _ = published
     paths = QuarterPaths(data_dir, Quarter.parse(QUARTER))
-    previous = data_dir / "publish" / paths.quarter.previous().key
-    previous.mkdir(parents=True)
+    earlier = []
     try:
         with duckdb.connect(str(paths.warehouse), read_only=True) as con:
             rows = con.execute("select count(*) from marts.bps_submission").fetchall()[0][0]
-            (previous / "manifest.json").write_text(json.dumps({"row_count": rows * 2}))
+            # 2025Q1 skipped (nothing published); 2024Q4 published with twice the rows.
+            earlier.append(_publish_as(data_dir, "2024Q4", rows * 2))
             far = quarter_frame(con, paths)
-            (previous / "manifest.json").write_text(json.dumps({"row_count": rows + 1}))
+            # A 2025Q1 folder whose submission was changed after its manifest: not published, so still 2024Q4.
+            tampered = _publish_as(data_dir, "2025Q1", rows + 1)
+            earlier.append(tampered)
+            with (tampered / "bps_submission.csv").open("a") as f:
+                f.write("\n")
+            still_far = quarter_frame(con, paths)
+            shutil.rmtree(tampered)
+            earlier.append(_publish_as(data_dir, "2025Q1", rows + 1))
             near = quarter_frame(con, paths)
     finally:
-        shutil.rmtree(previous)
+        for folder in earlier:
+            shutil.rmtree(folder, ignore_errors=True)
     assert far["previous_submission_rows"][0] == rows * 2
+    assert still_far["previous_submission_rows"][0] == rows * 2
+    assert near["previous_submission_rows"][0] == rows + 1
 
     def size_check(frame) -> bool:
         # Only this expectation: an earlier test left the warehouse with a mangled P3KE behind.
@@ -124,4 +146,5 @@ def test_a_submission_far_from_the_previous_quarters_size_blocks(published, tmp_
         return all(o.success for o in result.expectations if o.column == "submission_size_change")
 
     assert size_check(far) is False
+    assert size_check(still_far) is False
     assert size_check(near) is True

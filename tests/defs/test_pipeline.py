@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import dagster as dg
@@ -72,6 +71,9 @@ def test_the_quarter_publishes(quarter_run):
     assert manifest["sha256"] == _sha(publish / "bps_submission.csv")
     assert manifest["gate"]["verdict"] == "PASSED"
     assert manifest["linkage_model"]["version"]
+    # The committed model was trained on a generated quarter: the manifest says so in plain words.
+    assert manifest["linkage_model"]["trained_on_generated_data"] is True
+    assert "trained on GENERATED data (satudata synth" in manifest["notice"]
     assert {i["file_name"] for i in manifest["inputs"]} == {
         "dtks.csv", "p3ke.xlsx", "carik.csv", "dukcapil_kematian.csv", "dukcapil_pindah.csv"}
     report = json.loads((data_dir / "reports" / QUARTER / "gate_report.json").read_text())
@@ -107,6 +109,8 @@ def test_materializations_show_row_counts_and_breakdowns(quarter_run, truth):
     assert _counts(published["gate_suites"], "suite", "verdict") == {"bps_submission": "PASSED", "quarter": "PASSED"}
     clusters = _metadata(instance, "linkage/person_clusters")
     assert sum(_counts(clusters["cluster_sizes"], "rows_per_person", "people").values()) == clusters["people"].value
+    assert clusters["model_trained_on"].value.startswith(f"model {clusters['model_version'].value}, trained on "
+                                                         "GENERATED data (satudata synth")
 
 
 def test_submission_columns_and_rows(truth):
@@ -240,13 +244,14 @@ def test_a_deceased_person_forced_into_the_submission_table_blocks_publication(q
 def test_an_overlinked_cluster_fails_the_blocking_linkage_check(quarter_run, tmp_path, monkeypatch):
     data_dir, _, instance = quarter_run
     # A candidate model whose bound no real person can meet: every person with two rows is "over-linked".
-    from orchestration.linkage.model import MODEL_DIR, MODEL_DIR_ENV
+    from orchestration.linkage.model import MODEL_DIR_ENV, MODEL_SHA256_ENV, MODEL_VERSION_ENV, load_model, write_model
 
-    candidate = tmp_path / "model"
-    shutil.copytree(MODEL_DIR, candidate)
-    meta = json.loads((candidate / "person_linkage.meta.json").read_text())
-    (candidate / "person_linkage.meta.json").write_text(json.dumps({**meta, "max_cluster_size": 1}))
-    monkeypatch.setenv(MODEL_DIR_ENV, str(candidate))
+    committed = load_model()
+    candidate = write_model(tmp_path / "model", committed.settings,
+                            {**committed.meta, "version": "2026-12-01_bound-1", "max_cluster_size": 1})
+    monkeypatch.setenv(MODEL_DIR_ENV, str(tmp_path / "model"))
+    monkeypatch.setenv(MODEL_VERSION_ENV, candidate.version)
+    monkeypatch.setenv(MODEL_SHA256_ENV, candidate.sha256)
     from orchestration.definitions import defs
     from orchestration.defs.linkage.assets import CLUSTERS_KEY
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 
 import pytest
 
@@ -94,3 +95,84 @@ def test_comparison_with_no_seen_level_still_sums_to_one():
     filled = fill_unseen_levels(settings([level("null", null=True), level("exact", u=1e-5), level("close", u=1e-3),
                                           level("else", u=0.99)]))
     assert m_sum(filled["comparisons"][0]) == pytest.approx(1.0)
+
+
+# --- The training path end to end: a small generated quarter through linkage_input_job, then train_on_quarter.
+
+TRAIN_QUARTER = "2025Q2"
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """3,000 generated people conformed by the real job, and a model trained on them into a scratch folder."""
+    import dagster as dg
+
+    from orchestration.linkage.training_run import train_on_quarter
+    from orchestration.quarters import Quarter
+    from orchestration.run import run_quarter
+    from orchestration.synth import generate_quarter
+
+    data_dir = tmp_path_factory.mktemp("train") / "data"
+    model_dir = data_dir.parent / "models"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SATUDATA_DATA_DIR", str(data_dir))
+        generate_quarter(TRAIN_QUARTER, 3_000, data_dir=data_dir)
+        outcome = run_quarter(Quarter.parse(TRAIN_QUARTER), data_dir / "logs" / "train.log",
+                              instance=dg.DagsterInstance.ephemeral(), job_name="linkage_input_job")
+        assert outcome.success, outcome.render()
+        report = train_on_quarter(data_dir, Quarter.parse(TRAIN_QUARTER), version="test-3k", model_dir=model_dir)
+    return data_dir, model_dir, report
+
+
+def _trained_model(model_dir, monkeypatch):
+    import re
+
+    from orchestration.linkage.model import load_model
+
+    (path,) = model_dir.glob("*.json")
+    monkeypatch.setenv("SATUDATA_LINKAGE_MODEL_VERSION", path.stem)
+    monkeypatch.setenv("SATUDATA_LINKAGE_MODEL_SHA256", hashlib.sha256(path.read_bytes()).hexdigest())
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}_test-3k", path.stem)
+    return load_model(model_dir)
+
+
+def test_training_writes_a_dated_model_with_sane_m_and_u(trained, monkeypatch):
+    _, model_dir, report = trained
+    model = _trained_model(model_dir, monkeypatch)
+    assert model.version in report and model.sha256 in report
+    for comparison in model.settings["comparisons"]:
+        for lv in comparison["comparison_levels"]:
+            if lv.get("is_null_level"):
+                continue
+            assert 0 < lv["m_probability"] < 1 and 0 < lv["u_probability"] < 1, (
+                comparison["output_column_name"], lv["label_for_charts"])
+    nik = next(c for c in model.settings["comparisons"] if c["output_column_name"] == "nik")
+    exact = next(lv for lv in nik["comparison_levels"] if lv["label_for_charts"] == "Exact match on nik")
+    # Among true pairs the NIKs mostly agree; among random pairs almost never.
+    assert exact["m_probability"] > 0.8 and exact["u_probability"] < 1e-3, (exact["m_probability"],
+                                                                            exact["u_probability"])
+    assert 0 < model.threshold < 1 and model.max_cluster_size >= 2
+    assert model.meta["trained_on"]["quarter"] == TRAIN_QUARTER and model.meta["trained_on"]["people"] == 3_000
+
+
+def test_training_scores_on_the_truth_are_written_into_the_hashed_file(trained, monkeypatch):
+    _, model_dir, report = trained
+    model = _trained_model(model_dir, monkeypatch)
+    scores = model.meta["evaluation_on_training_quarter"]
+    assert scores["true_pairs"] > 0 and scores["comparisons"] > 0
+    assert scores["precision"] >= 0.99 and scores["recall"] >= 0.98, scores
+    assert f"precision {scores['precision']:.4f}" in report
+    assert model.trained_on_generated_data and "trained on GENERATED data" in model.provenance
+    assert "trained on GENERATED data" in report
+
+
+def test_training_again_under_the_same_version_is_refused(trained):
+    from orchestration.linkage.training_run import train_on_quarter
+    from orchestration.quarters import Quarter
+
+    data_dir, model_dir, _ = trained
+    (path,) = model_dir.glob("*.json")
+    before = path.read_bytes()
+    with pytest.raises(FileExistsError, match="never overwritten"):
+        train_on_quarter(data_dir, Quarter.parse(TRAIN_QUARTER), version=path.stem, model_dir=model_dir)
+    assert path.read_bytes() == before and [p.name for p in model_dir.iterdir()] == [path.name]

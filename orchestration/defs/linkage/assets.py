@@ -6,6 +6,7 @@ from orchestration.defs.metadata import table
 from orchestration.defs.partitions import quarter_partitions
 from orchestration.defs.resources import WarehouseResource, storage_errors_explained
 from orchestration.linkage.model import load_model
+from orchestration.linkage.person_ids import person_key_secret, published_keys
 from orchestration.linkage.predict import link
 from orchestration.publish.files import remove_stale_temps
 
@@ -25,19 +26,20 @@ def size_table(sizes: dict[int, int]) -> dg.TableMetadataValue:
     partitions_def=quarter_partitions,
     kinds={"splink", "duckdb"},
     description="Splink's clustering of the quarter's list rows into people, with ids carried over from the "
-                "previous quarter.",
+                "latest published quarter.",
 )
 def person_clusters(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     model = load_model()
     paths = warehouse.paths(context.partition_key)
     with warehouse.connect(paths.quarter, read_only=True) as con:
         records = con.sql("select * from intermediate.int_persons__for_linkage").to_arrow_table()
-    previous = paths.latest_earlier_export("person_keys")
+    # Ids come only from a published quarter: never from the export of a blocked run.
+    previous, ids_from = published_keys(paths)
     remove_stale_temps(paths.export("person_keys").parent, name_prefix=paths.export("person_keys").name)
     temp_dir = paths.data_dir / "tmp" / "splink" / paths.quarter.key
     with storage_errors_explained(temp_dir):
         result = link(records, model, temp_dir=temp_dir, quarter=paths.quarter.key, previous_keys=previous,
-                      keys_out=paths.export("person_keys"))
+                      keys_out=paths.export("person_keys"), key_secret=person_key_secret(paths.data_dir))
     with warehouse.connect(paths.quarter) as con:
         con.register("clusters_arrow", result.clusters)
         con.execute("create schema if not exists linkage")
@@ -46,17 +48,19 @@ def person_clusters(context: dg.AssetExecutionContext, warehouse: WarehouseResou
             "select unique_id, cluster_id, person_id, count(*) over (partition by cluster_id) as cluster_size "
             "from clusters_arrow order by unique_id")
         con.unregister("clusters_arrow")
-    context.log.info(f"{result.rows:,} rows linked into {result.people:,} people with model {model.version}")
+    context.log.info(f"{result.rows:,} rows linked into {result.people:,} people with {model.provenance}")
     return dg.MaterializeResult(metadata={
         "dagster/row_count": dg.MetadataValue.int(result.rows),
         "model_version": dg.MetadataValue.text(model.version),
         "model_sha256": dg.MetadataValue.text(model.sha256),
+        "model_trained_on": dg.MetadataValue.text(model.provenance),
         "threshold_match_probability": dg.MetadataValue.float(model.threshold),
         "comparisons_scored": dg.MetadataValue.int(result.comparisons),
         "pairs_linked": dg.MetadataValue.int(result.pairs_linked),
         "person_ids_carried_over": dg.MetadataValue.int(result.ids_carried_over),
         "person_ids_new": dg.MetadataValue.int(result.ids_new),
-        "person_ids_from": dg.MetadataValue.text(previous.name if previous else "none (first quarter)"),
+        "person_ids_from": dg.MetadataValue.text(ids_from),
+        "person_keys_made_with_another_key": dg.MetadataValue.int(result.ids_other_key_rows),
         "clusters_merged_on_a_shared_nik": dg.MetadataValue.int(result.merged_on_nik),
         "people": dg.MetadataValue.int(result.people),
         "largest_cluster": dg.MetadataValue.int(result.largest_cluster),

@@ -16,7 +16,7 @@ from orchestration.linkage.model import load_model
 from orchestration.paths import QuarterPaths
 from orchestration.publish.csv_export import export_csv
 from orchestration.publish.files import private_dir, remove_stale_temps, replace_folder, write_text_atomic
-from orchestration.publish.manifest import build_manifest, inputs
+from orchestration.publish.manifest import build_manifest, inputs, person_keys_entry
 from orchestration.quality.results import BLOCKED, PASSED, SuiteResult, failed, verdict
 from orchestration.reports.exclusions import load_amounts, render_exclusions
 from orchestration.reports.quarter_over_quarter import export_persons, write_quarter_over_quarter
@@ -109,7 +109,8 @@ def bps_submission_file(context: dg.AssetExecutionContext, warehouse: WarehouseR
             write_text_atomic(paths.reports / "exclusions.md", exclusions, run_id)
             write_text_atomic(staged / "manifest.json", build_manifest(
                 quarter=paths.quarter.key, run_id=run_id, generated_at=now, row_count=row_count, sha256=sha,
-                input_files=input_files, model={"version": model.version, "sha256": model.sha256}, gate=gate), run_id)
+                input_files=input_files, model=model.manifest_entry(), gate=gate,
+                person_keys=person_keys_entry(paths.export("person_keys"))), run_id)
             # Last: the submission and its manifest replace the published folder together (reports first, so a
             # published quarter always has its ledger and reports).
             replace_folder(staged, paths.publish)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import duckdb
@@ -52,11 +51,13 @@ def dki_kelurahan_codes(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def previous_submission_rows(paths: QuarterPaths) -> int | None:
-    """Rows of the previous quarter's published submission, from its manifest; None when none was published."""
-    manifest = paths.data_dir / "publish" / paths.quarter.previous().key / "manifest.json"
-    if not manifest.is_file():
-        return None
-    return int(json.loads(manifest.read_text(encoding="utf-8"))["row_count"])
+    """Rows of the latest published earlier quarter's submission, from its verified manifest; None when none is.
+
+    The latest published, not the calendar's previous quarter: a skipped or blocked quarter must not switch the
+    size check off.
+    """
+    published = paths.published_earlier()
+    return int(published[0].manifest["row_count"]) if published else None
 
 
 def quarter_frame(con: duckdb.DuckDBPyConnection, paths: QuarterPaths) -> pd.DataFrame:
