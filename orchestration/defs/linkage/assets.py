@@ -57,7 +57,7 @@ def person_clusters(context: dg.AssetExecutionContext, warehouse: WarehouseResou
         "person_ids_carried_over": dg.MetadataValue.int(result.ids_carried_over),
         "person_ids_new": dg.MetadataValue.int(result.ids_new),
         "person_ids_from": dg.MetadataValue.text(previous.name if previous else "none (first quarter)"),
-        "clusters_merged_on_a_shared_nik": dg.MetadataValue.int(result.merged_on_nik),
+        "niks_in_several_clusters": dg.MetadataValue.int(result.niks_in_several_clusters),
         "people": dg.MetadataValue.int(result.people),
         "largest_cluster": dg.MetadataValue.int(result.largest_cluster),
         "cluster_sizes": size_table(result.cluster_sizes),
