@@ -126,23 +126,27 @@ def _own_nik_sql() -> str:
 
 
 def _conflicting_clusters_sql() -> str:
-    """Clusters holding two people's own NIKs: not one typo apart, or one typo apart on rows of other first names."""
+    """Clusters holding two people's own NIKs: not one typo apart, or one typo apart on rows of other names."""
     return (
-        "with own as (select distinct c.cluster_id, r.nik, r.first_name from clusters c "
+        "with own as (select distinct c.cluster_id, r.nik, r.first_name, r.nama_match from clusters c "
         f"join records r using (unique_id) where {_own_nik_sql()}), "
         "pairs as (select a.cluster_id, a.nik as nik_a, b.nik as nik_b, "
-        "bool_or(a.first_name = b.first_name) as same_first_name from own a join own b "
-        "on a.cluster_id = b.cluster_id and a.nik < b.nik group by all) "
+        "bool_or(a.first_name = b.first_name and levenshtein(a.nama_match, b.nama_match) <= 2) as same_name "
+        "from own a join own b on a.cluster_id = b.cluster_id and a.nik < b.nik group by all) "
         "select distinct cluster_id from pairs "
-        "where damerau_levenshtein(nik_a, nik_b) > 1 or not coalesce(same_first_name, false)"
+        "where damerau_levenshtein(nik_a, nik_b) > 1 or not coalesce(same_name, false)"
     )
 
 
-def niks_are_one_person(nik_a: str, first_a: str | None, nik_b: str, first_b: str | None) -> bool:
-    """Two rows' own NIKs can be one person's: equal, or one typo apart (a digit, an adjacent swap) on one first name."""
+def niks_are_one_person(nik_a: str, name_a: str | None, nik_b: str, name_b: str | None) -> bool:
+    """Two rows' own NIKs can be one person's: equal, or one typo apart (a digit, an adjacent swap) on rows whose
+    names share the first word and differ in at most two letters (twins' names differ more: AHMAD FIKRI, AHMAD HIZKIA).
+    """
     if nik_a == nik_b:
         return True
-    if len(nik_a) != len(nik_b) or first_a is None or first_a != first_b:
+    if len(nik_a) != len(nik_b) or not name_a or not name_b or name_a.split(" ")[0] != name_b.split(" ")[0]:
+        return False
+    if _levenshtein(name_a, name_b) > 2:
         return False
     diff = [i for i in range(len(nik_a)) if nik_a[i] != nik_b[i]]
     return len(diff) == 1 or (
@@ -150,12 +154,22 @@ def niks_are_one_person(nik_a: str, first_a: str | None, nik_b: str, first_b: st
         and nik_a[diff[1]] == nik_b[diff[0]])
 
 
+def _levenshtein(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
 def split_clusters_holding_two_niks(con: duckdb.DuckDBPyConnection, pairs: str, threshold: float) -> int:
     """Cannot-link: split a cluster that holds two people's own NIKs, one part per NIK; return how many were split.
 
     A row's own NIK is a valid NIK that fits the row's birth date and sex (digits 7-12). Two own NIKs in one
-    cluster are two people (Dukcapil issues one NIK per person) unless they are one typo apart on rows of the same
-    first name. Such a cluster is two namesakes, or twins with near-identical names, bridged by a row that has no
+    cluster are two people (Dukcapil issues one NIK per person) unless they are one typo apart on rows of one name
+    (see niks_are_one_person). Such a cluster is two namesakes, or twins with near-identical names, bridged by a row that has no
     NIK or a NIK contradicting its row (a typo, or a borrowed NIK) and matches both. The cluster is rebuilt from
     the links between rows with an own NIK; every other row then joins, strongest link first, the part it is
     linked to. Parts whose own-NIK rows link each other directly stay joined (over-linking is checked elsewhere).
@@ -165,7 +179,7 @@ def split_clusters_holding_two_niks(con: duckdb.DuckDBPyConnection, pairs: str, 
         return 0
     con.execute("create or replace temp table conflicted as select unnest(?) as cluster_id", [conflicted])
     members = con.execute(
-        f"select c.unique_id, {_own_nik_sql()}, r.nik, r.first_name from clusters c join records r using (unique_id) "
+        f"select c.unique_id, {_own_nik_sql()}, r.nik, r.nama_match from clusters c join records r using (unique_id) "
         "join conflicted using (cluster_id)").fetchall()
     edges = con.execute(
         f"select p.unique_id_l, p.unique_id_r, p.match_probability from {pairs} p "

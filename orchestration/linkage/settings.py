@@ -95,14 +95,15 @@ _NIK = cl.CustomComparison(
         # 16-digit NIKs, so Damerau-Levenshtein 1 is exactly these two typos), on rows of one household with the
         # same birth date: a typo of the same NIK when the names agree. Each condition keeps apart people whose
         # NIKs really are one digit apart: twins (same household and birth date, consecutive serials) have other
-        # first names, so a difference in the serial (digits 13-16) needs the same first name, while elsewhere a
-        # first name spelt another way (YATNO, JATNO) will do; a parent and child born on the same day of the year
+        # names, so a difference in the serial (digits 13-16) needs the same first name and at most two letters
+        # changed in the whole name (AHMAD FIKRI and AHMAD HIZKIA are twins), while elsewhere a first name spelt
+        # another way (YATNO, JATNO) will do; a parent and child born on the same day of the year
         # differ in the year of birth; namesakes of the dead (same name and birth date) live in another household.
         cll.CustomLevel(
             "nik_l <> nik_r and damerau_levenshtein(nik_l, nik_r) = 1 "
             "and (tanggal_lahir_l = tanggal_lahir_r or tanggal_lahir_l is null or tanggal_lahir_r is null) "
             f"and {_SAME_HOUSEHOLD} "
-            "and ((first_name_l = first_name_r and jaro_winkler_similarity(nama_match_l, nama_match_r) >= 0.9) "
+            "and ((first_name_l = first_name_r and levenshtein(nama_match_l, nama_match_r) <= 2) "
             f"or (substr(nik_l, 13, 4) = substr(nik_r, 13, 4) and {_NAMES_AGREE}))",
             label_for_charts="one digit or one adjacent swap apart, same birth date and household, name agrees",
         ),

@@ -2,7 +2,7 @@
 
 An internal report (0600, under reports/<quarter>/) for the Dinas' field officers, so it names the person: an
 exclusion for NIK ganda or for a registry record under a NIK one digit away can be wrong, and is undone by
-correcting the list row after the visit.
+correcting the list row after the visit; a person kept despite such a record in another region is listed too.
 """
 
 from __future__ import annotations
@@ -15,6 +15,9 @@ from orchestration.publish.csv_export import export_csv
 
 # Statuses that rest on inference rather than on a registry record under the person's own NIK.
 STATUSES = ("nik_conflict", "deceased_near_nik", "moved_out_near_nik", "nik_deactivated_near_nik")
+# Kept in the submission, but listed: a registry record under a NIK one digit away in another region (usually a
+# namesake registered in a neighbouring kecamatan, possibly a list typo in the region digits).
+KEPT_NEAR_NIK = "eligible_near_nik_other_region"
 
 COLUMNS = ["person_id", "reason", "nik", "nama", "tanggal_lahir", "jenis_kelamin", "alamat", "rt", "rw",
            "kode_kelurahan", "kelurahan", "kecamatan", "kabkota", "sumber", "list_rows", "registry_file",
@@ -23,7 +26,7 @@ COLUMNS = ["person_id", "reason", "nik", "nama", "tanggal_lahir", "jenis_kelamin
 QUERY = f"""
 select
     p.person_id,
-    p.status as reason,
+    case when p.status = 'eligible' then '{KEPT_NEAR_NIK}' else p.status end as reason,
     p.nik,
     p.nama,
     p.tanggal_lahir,
@@ -45,6 +48,7 @@ select
     p.nik_held_by
 from marts.persons p
 where p.status in ({", ".join(f"'{s}'" for s in STATUSES)})
+    or (p.status = 'eligible' and p.near_registry_status in ('MENINGGAL', 'PINDAH_KELUAR', 'NONAKTIF'))
 """
 
 

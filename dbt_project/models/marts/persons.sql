@@ -65,13 +65,17 @@ listed_niks as (
 -- A registry record under a NIK one digit or one adjacent swap from the person's NIK that no list row carries,
 -- with the same name and birth date (deaths; moves carry no birth date, so the registry NIK must fit the person's
 -- birth date and sex instead): the person's own record, the list's NIK mistyped. Excluded with a reason of its own
--- and listed for field verification, so a wrong match (a namesake registered one serial apart) can be undone.
+-- and listed for field verification, so a wrong match (a namesake registered next in the kecamatan) can be undone.
+-- Not when the two NIKs differ in the region (digits 1-6): namesakes share digits 7-12 (one birth date) and serials
+-- restart at 0001 in every kecamatan, so the namesake registered in a neighbouring kecamatan is the usual near
+-- NIK of the dead; that person is only flagged (near_registry_status) and listed for verification.
 near_matches as (
     select
         golden.person_id,
         deaths.nik as near_registry_nik,
         'dukcapil_kematian' as near_registry_file,
         deaths.source_row as near_registry_row,
+        substr(deaths.nik, 1, 6) <> substr(golden.nik, 1, 6) as other_region,
         nik_status.registry_status
     from golden
     inner join deaths
@@ -87,6 +91,7 @@ near_matches as (
         moves.nik,
         'dukcapil_pindah',
         moves.source_row,
+        substr(moves.nik, 1, 6) <> substr(golden.nik, 1, 6),
         nik_status.registry_status
     from golden
     inner join moves
@@ -107,10 +112,11 @@ near_match as (
         registry_status as near_registry_status,
         near_registry_nik,
         near_registry_file,
-        near_registry_row
+        near_registry_row,
+        not other_region as near_nik_excludes
     from near_matches
     qualify row_number() over (
-        partition by person_id order by registry_status, near_registry_file, near_registry_row
+        partition by person_id order by other_region, registry_status, near_registry_file, near_registry_row
     ) = 1
 ),
 
@@ -137,12 +143,12 @@ select
         -- NIK ganda and near-NIK registry matches (docs/survivorship.md); a registry record under the person's
         -- own NIK outranks one under a near NIK.
         when nik_conflicts.person_id is not null then 'nik_conflict'
-        when nik_status.registry_status is null and near_match.near_registry_status = 'MENINGGAL'
-            then 'deceased_near_nik'
-        when nik_status.registry_status is null and near_match.near_registry_status = 'PINDAH_KELUAR'
-            then 'moved_out_near_nik'
-        when nik_status.registry_status is null and near_match.near_registry_status = 'NONAKTIF'
-            then 'nik_deactivated_near_nik'
+        when nik_status.registry_status is null and near_match.near_nik_excludes
+            and near_match.near_registry_status = 'MENINGGAL' then 'deceased_near_nik'
+        when nik_status.registry_status is null and near_match.near_nik_excludes
+            and near_match.near_registry_status = 'PINDAH_KELUAR' then 'moved_out_near_nik'
+        when nik_status.registry_status is null and near_match.near_nik_excludes
+            and near_match.near_registry_status = 'NONAKTIF' then 'nik_deactivated_near_nik'
         when nik_status.registry_status = 'MENINGGAL' then 'deceased'
         when nik_status.registry_status = 'PINDAH_KELUAR' then 'moved_out'
         when nik_status.registry_status = 'NONAKTIF' then 'nik_deactivated'

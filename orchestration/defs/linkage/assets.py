@@ -58,6 +58,7 @@ def person_clusters(context: dg.AssetExecutionContext, warehouse: WarehouseResou
         "person_ids_new": dg.MetadataValue.int(result.ids_new),
         "person_ids_from": dg.MetadataValue.text(previous.name if previous else "none (first quarter)"),
         "niks_in_several_clusters": dg.MetadataValue.int(result.niks_in_several_clusters),
+        "clusters_split_on_two_niks": dg.MetadataValue.int(result.clusters_split),
         "people": dg.MetadataValue.int(result.people),
         "largest_cluster": dg.MetadataValue.int(result.largest_cluster),
         "cluster_sizes": size_table(result.cluster_sizes),
