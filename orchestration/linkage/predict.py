@@ -139,9 +139,8 @@ def _conflicting_clusters_sql() -> str:
 
 
 def niks_are_one_person(nik_a: str, name_a: str | None, nik_b: str, name_b: str | None) -> bool:
-    """Two rows' own NIKs can be one person's: equal, or one typo apart (a digit, an adjacent swap) on rows whose
-    names share the first word and differ in at most two letters (twins' names differ more: AHMAD FIKRI, AHMAD HIZKIA).
-    """
+    """Two rows' own NIKs can be one person's: equal, or one typo apart (a digit, an adjacent swap) on rows whose names
+    share the first word and differ in at most two letters (twins' names differ more: AHMAD FIKRI, AHMAD HIZKIA)."""
     if nik_a == nik_b:
         return True
     if len(nik_a) != len(nik_b) or not name_a or not name_b or name_a.split(" ")[0] != name_b.split(" ")[0]:
@@ -169,25 +168,25 @@ def split_clusters_holding_two_niks(con: duckdb.DuckDBPyConnection, pairs: str, 
 
     A row's own NIK is a valid NIK that fits the row's birth date and sex (digits 7-12). Two own NIKs in one
     cluster are two people (Dukcapil issues one NIK per person) unless they are one typo apart on rows of one name
-    (see niks_are_one_person). Such a cluster is two namesakes, or twins with near-identical names, bridged by a row that has no
-    NIK or a NIK contradicting its row (a typo, or a borrowed NIK) and matches both. The cluster is rebuilt from
-    the links between rows with an own NIK; every other row then joins, strongest link first, the part it is
-    linked to. Parts whose own-NIK rows link each other directly stay joined (over-linking is checked elsewhere).
+    (niks_are_one_person). Such a cluster is two namesakes, or twins with near-identical names, bridged by a row
+    that has no NIK or a NIK contradicting its row (a typo, or a borrowed NIK) and matches both. The cluster is
+    rebuilt from the links between rows with an own NIK; every other row then joins, strongest link first, the part
+    it is linked to. Parts whose own-NIK rows link each other directly stay joined (over-linking is checked elsewhere).
     """
     conflicted = [c for c, in con.execute(_conflicting_clusters_sql()).fetchall()]
     if not conflicted:
         return 0
     con.execute("create or replace temp table conflicted as select unnest(?) as cluster_id", [conflicted])
     members = con.execute(
-        f"select c.unique_id, {_own_nik_sql()}, r.nik, r.nama_match from clusters c join records r using (unique_id) "
-        "join conflicted using (cluster_id)").fetchall()
+        f"select c.unique_id, {_own_nik_sql()}, r.nik, r.nama_match "
+        "from clusters c join records r using (unique_id) join conflicted using (cluster_id)").fetchall()
     edges = con.execute(
         f"select p.unique_id_l, p.unique_id_r, p.match_probability from {pairs} p "
         "join clusters cl on cl.unique_id = p.unique_id_l join clusters cr on cr.unique_id = p.unique_id_r "
         "join conflicted k on k.cluster_id = cl.cluster_id "
         f"where cl.cluster_id = cr.cluster_id and p.match_probability >= {threshold}").fetchall()
     seed = {uid: bool(flag) for uid, flag, _, _ in members}
-    nik_and_name = {uid: (nik, first) for uid, _, nik, first in members}
+    nik_and_name = {uid: (nik, nama) for uid, _, nik, nama in members}
     parent = {uid: uid for uid in seed}
 
     def root(x: str) -> str:

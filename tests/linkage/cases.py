@@ -156,11 +156,13 @@ def make_cases(households: int, seed: int, rates: Rates = Rates()) -> Cases:
         last = rng.choice(LAST)
         hh = f"h{h}"
 
-        def member(i: int, sex: str, dob: dt.date, first: str, head: bool = False) -> Person:
+        home = (hh, kk, kel, alamat, rt_rw)
+
+        def member(i: int, sex: str, dob: dt.date, first: str, head: bool = False, home=home, kec=kec,
+                   last=last) -> Person:
             # The NIK is issued where the person was first registered: mostly here, sometimes elsewhere.
             region = kec if rng.random() < 0.8 else rng.choice(KECAMATAN)
-            return add(Person(f"{hh}p{i}", f"{first} {last}", dob, sex, new_nik(region, dob, sex), hh, kk, kel,
-                              alamat, rt_rw, head))
+            return add(Person(f"{home[0]}p{i}", f"{first} {last}", dob, sex, new_nik(region, dob, sex), *home, head))
 
         head_sex = rng.choice("LP")
         head = member(0, head_sex, rand_date(1950, 1990), rng.choice(FIRST_L if head_sex == "L" else FIRST_P), True)
@@ -203,9 +205,10 @@ def make_cases(households: int, seed: int, rates: Rates = Rates()) -> Cases:
     for p in list(people):
         if rng.random() < rates.namesake:
             kec = rng.choice(KECAMATAN)
-            q = add(Person(f"{p.key}n", p.nama, p.dob, p.sex, new_nik(kec, p.dob, p.sex), f"{p.household}n",
-                           f"{kec}0101{rng.randint(10, 24)}{rng.randint(0, 9999):04d}", f"{kec}{rng.randint(1001, 1004)}",
-                           f"{rng.choice(STREETS)} {rng.randint(1, 99)}", "001/001", True))
+            kk = f"{kec}0101{rng.randint(10, 24)}{rng.randint(0, 9999):04d}"
+            q = add(Person(f"{p.key}n", p.nama, p.dob, p.sex, new_nik(kec, p.dob, p.sex), f"{p.household}n", kk,
+                           f"{kec}{rng.randint(1001, 1004)}", f"{rng.choice(STREETS)} {rng.randint(1, 99)}", "001/001",
+                           True))
             people.append(q)
             cases.apart.setdefault("namesakes", []).append((p.key, q.key))
 

@@ -46,7 +46,7 @@ def _assignments(cases, clusters) -> pa.Table:
 # Precision bounds per draw. What the model cannot tell apart, by design: a row without a NIK that has the name and
 # birth date of two people (a namesake elsewhere, or a twin whose name is one letter from the other's, e.g. RINA
 # and RINI) joins one of them. The maker makes namesakes and look-alike twins far more often than real lists do.
-MIN_PRECISION = {"default": 0.997, "harsh": 0.99}
+MIN_PRECISION = {"default": 0.997, "harsh": 0.985}
 
 
 def test_pairwise_precision_and_recall(draw, request):
