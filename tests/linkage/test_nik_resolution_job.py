@@ -35,6 +35,10 @@ TRUE_NIK, TYPO_NIK = "3175012203600004", "3175012303600004"
 V_TRUE, V_TYPO = "3175011111700021", "3175011111700012"
 # (n) one person listed only under a mistyped NIK; Dukcapil records the death under the true NIK.
 N_TRUE, N_TYPO = "3175010808550031", "3175010808550037"
+# (r) a living person whose namesake (same name and birth date) died registered in the neighbouring kecamatan:
+# the NIKs differ in a region digit, so the person stays, flagged for verification.
+R_LISTED, R_DEAD = "3175011909800051", "3175021909800051"
+KK_R = "3175011506100015"
 
 EXTRA = {
     "dtks": [
@@ -48,11 +52,13 @@ EXTRA = {
         _carik(KK_V, V_TYPO, "BAMBANG SUTRISNO", "Laki-laki", "11-11-1970", "KEPALA KELUARGA"),
         _carik(KK_V, V_TYPO, "BAMBANG SUTRISNO", "Laki-laki", "11-11-1970", "KEPALA KELUARGA"),
         _carik(KK_N, N_TYPO, "WAHYU HIDAYAT", "Laki-laki", "08-08-1955", "KEPALA KELUARGA"),
+        _carik(KK_R, R_LISTED, "JOKO SUSANTO", "Laki-laki", "19-09-1980", "KEPALA KELUARGA"),
     ],
     "dukcapil_kematian": [
         [TRUE_NIK, "SLAMET RIYADI", "22-03-1960", "2025-05-10", "3175-KM-10052025-0101"],
         [V_TRUE, "BAMBANG SUTRISNO", "11-11-1970", "2025-05-11", "3175-KM-11052025-0102"],
         [N_TRUE, "WAHYU HIDAYAT", "08-08-1955", "2025-05-12", "3175-KM-12052025-0103"],
+        [R_DEAD, "JOKO SUSANTO", "19-09-1980", "2025-05-13", "3175-KM-13052025-0104"],
     ],
 }
 # Data rows are numbered from 1 after the header, in file order.
@@ -60,6 +66,7 @@ G_HEAD, G_CHILD = ("dtks", len(ROWS["dtks"]) + 1), ("carik", len(ROWS["carik"]) 
 T_ROWS = [("dtks", len(ROWS["dtks"]) + 2), ("carik", len(ROWS["carik"]) + 2)]
 V_ROWS = [("dtks", len(ROWS["dtks"]) + 3), ("carik", len(ROWS["carik"]) + 3), ("carik", len(ROWS["carik"]) + 4)]
 N_ROW = ("carik", len(ROWS["carik"]) + 5)
+R_ROW = ("carik", len(ROWS["carik"]) + 6)
 
 
 @pytest.fixture(scope="module")
@@ -122,6 +129,12 @@ def test_a_death_under_a_nik_one_digit_from_an_only_row_excludes_with_its_own_re
     assert fate == "excluded_deceased_near_nik"
 
 
+def test_a_death_under_a_nik_one_region_digit_away_only_flags(run):
+    _, _, con = run
+    [(fate, _)] = _fates(con, [R_ROW])
+    assert fate == "published"
+
+
 def test_field_verification_lists_the_inferred_exclusions_owner_only(run):
     data_dir, _, con = run
     path = data_dir / "reports" / QUARTER / "field_verification.csv"
@@ -130,7 +143,9 @@ def test_field_verification_lists_the_inferred_exclusions_owner_only(run):
         listed = {r["person_id"]: r for r in csv.DictReader(f)}
     [(_, child_id)] = _fates(con, [G_CHILD])
     [(_, near_id)] = _fates(con, [N_ROW])
-    assert {p: r["reason"] for p, r in listed.items()} == {child_id: "nik_conflict", near_id: "deceased_near_nik"}
+    [(_, kept_id)] = _fates(con, [R_ROW])
+    assert {p: r["reason"] for p, r in listed.items()} == {
+        child_id: "nik_conflict", near_id: "deceased_near_nik", kept_id: "eligible_near_nik_other_region"}
     assert listed[near_id]["registry_file"] == "dukcapil_kematian"
     assert listed[near_id]["registry_row"] == str(len(ROWS["dukcapil_kematian"]) + 3)
     assert listed[child_id]["list_rows"] == f"{G_CHILD[0]}:{G_CHILD[1]}"
