@@ -131,3 +131,15 @@ def test_niks_in_several_clusters_are_counted_not_merged(draw):
     shared = con.execute("select count(*) from (select nik from r join c using (unique_id) where nik is not null "
                          "group by nik having count(distinct cluster_id) > 1)").fetchall()[0][0]
     assert result.niks_in_several_clusters == shared > 0
+
+
+def test_clusters_chaining_two_peoples_own_niks_are_split(draw):
+    """The cannot-link step ran on this draw (the maker's namesakes and twins need it) and left no such cluster."""
+    cases, clusters, result = draw
+    assert result.clusters_split > 0
+    own: dict[str, set[str]] = {}
+    for row in cases.rows:
+        person = cases.persons[cases.truth[row["unique_id"]]]
+        if row["nik"] == person.nik:
+            own.setdefault(clusters[row["unique_id"]], set()).add(person.key)
+    assert sum(len(p) > 1 for p in own.values()) == 0
