@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from orchestration.linkage.model import LinkageModel
 from orchestration.linkage.person_ids import assign_person_ids, export_keys
+from orchestration.linkage.settings import nik_contradicts_row_sql
 
 # Splink logs progress at INFO; the run log needs none of it.
 SPLINK_LOG_LEVEL = logging.WARNING
@@ -26,7 +27,8 @@ class LinkResult:
     comparisons: int
     pairs_linked: int
     cluster_sizes: dict[int, int] = field(default_factory=dict)  # size -> number of clusters
-    merged_on_nik: int = 0  # clusters joined to another because they share a valid NIK
+    niks_in_several_clusters: int = 0  # valid NIKs on the rows of more than one person (resolved in dbt)
+    clusters_split: int = 0  # clusters that held two people's own NIKs, chained through rows without a NIK
     ids_carried_over: int = 0  # people who kept the previous quarter's person_id
     ids_new: int = 0
     ids_other_key_rows: int = 0  # previous keys made with another HMAC key (a rotated key carries no id over)
@@ -78,7 +80,8 @@ def link(
         clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
             pairs, threshold_match_probability=model.threshold)
         con.execute(f"create table clusters as select unique_id, cluster_id from {clustered.physical_name}")
-        merged = merge_clusters_sharing_a_nik(con)
+        split = split_clusters_holding_two_niks(con, pairs.physical_name, model.threshold)
+        shared = count_niks_in_several_clusters(con)
         ids = {"carried_over": 0, "new": 0}
         if quarter is not None:
             ids = assign_person_ids(con, quarter, previous_keys, key_secret)
@@ -97,43 +100,131 @@ def link(
         comparisons=int(comparisons),
         pairs_linked=int(linked),
         cluster_sizes={int(s): int(n) for s, n in sizes},
-        merged_on_nik=merged,
+        niks_in_several_clusters=shared,
+        clusters_split=split,
         ids_carried_over=ids["carried_over"],
         ids_new=ids["new"],
         ids_other_key_rows=ids.get("other_key_rows", 0),
     )
 
 
-def merge_clusters_sharing_a_nik(con: duckdb.DuckDBPyConnection) -> int:
-    """Join clusters that hold the same valid NIK (table `clusters` against `records`); return how many were joined.
+def count_niks_in_several_clusters(con: duckdb.DuckDBPyConnection) -> int:
+    """How many valid NIKs appear on the rows of more than one cluster (table `clusters` against `records`).
 
-    Dukcapil issues one NIK per person and the submission must list each NIK once. Splink can still leave two
-    rows with one NIK apart when both the name and the birth date were mangled in one list; a valid NIK shared
-    across clusters is taken as the same person.
+    Such clusters are never joined: one NIK on two people is "NIK ganda" (a member listed under the head's or a
+    sibling's NIK), and Splink has already weighed the NIK against the names and birth dates. Which person keeps
+    the NIK is decided in dbt (int_persons__golden, marts/persons): the one whose birth date and sex fit it.
     """
-    edges = con.execute(
-        "with e as (select distinct c.cluster_id, r.nik from clusters c join records r using (unique_id) "
-        "where r.nik is not null) "
-        "select nik, list(cluster_id order by cluster_id) from e group by nik having count(*) > 1"
-    ).fetchall()
-    if not edges:
+    return int(con.execute(
+        "select count(*) from (select r.nik from clusters c join records r using (unique_id) "
+        "where r.nik is not null group by r.nik having count(distinct c.cluster_id) > 1)"
+    ).fetchall()[0][0])
+
+
+def _own_nik_sql() -> str:
+    """SQL over `records r`: the row carries a valid NIK that does not contradict its birth date and sex."""
+    contradicts = nik_contradicts_row_sql("r.nik", "r.tanggal_lahir", "r.jenis_kelamin")
+    return f"(r.nik is not null and not coalesce({contradicts}, false))"
+
+
+def _conflicting_clusters_sql() -> str:
+    """Clusters holding two people's own NIKs: not one typo apart, or one typo apart on rows of other names."""
+    return (
+        "with own as (select distinct c.cluster_id, r.nik, r.first_name, r.nama_match from clusters c "
+        f"join records r using (unique_id) where {_own_nik_sql()}), "
+        "pairs as (select a.cluster_id, a.nik as nik_a, b.nik as nik_b, "
+        "bool_or(a.first_name = b.first_name and levenshtein(a.nama_match, b.nama_match) <= 2) as same_name "
+        "from own a join own b on a.cluster_id = b.cluster_id and a.nik < b.nik group by all) "
+        "select distinct cluster_id from pairs "
+        "where damerau_levenshtein(nik_a, nik_b) > 1 or not coalesce(same_name, false)"
+    )
+
+
+def niks_are_one_person(nik_a: str, name_a: str | None, nik_b: str, name_b: str | None) -> bool:
+    """Two rows' own NIKs can be one person's: equal, or one typo apart (a digit, an adjacent swap) on rows whose names
+    share the first word and differ in at most two letters (twins' names differ more: AHMAD FIKRI, AHMAD HIZKIA)."""
+    if nik_a == nik_b:
+        return True
+    if len(nik_a) != len(nik_b) or not name_a or not name_b or name_a.split(" ")[0] != name_b.split(" ")[0]:
+        return False
+    if _levenshtein(name_a, name_b) > 2:
+        return False
+    diff = [i for i in range(len(nik_a)) if nik_a[i] != nik_b[i]]
+    return len(diff) == 1 or (
+        len(diff) == 2 and diff[1] == diff[0] + 1 and nik_a[diff[0]] == nik_b[diff[1]]
+        and nik_a[diff[1]] == nik_b[diff[0]])
+
+
+def _levenshtein(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def split_clusters_holding_two_niks(con: duckdb.DuckDBPyConnection, pairs: str, threshold: float) -> int:
+    """Cannot-link: split a cluster that holds two people's own NIKs, one part per NIK; return how many were split.
+
+    A row's own NIK is a valid NIK that fits the row's birth date and sex (digits 7-12). Two own NIKs in one
+    cluster are two people (Dukcapil issues one NIK per person) unless they are one typo apart on rows of one name
+    (niks_are_one_person). Such a cluster is two namesakes, or twins with near-identical names, bridged by a row
+    that has no NIK or a NIK contradicting its row (a typo, or a borrowed NIK) and matches both. The cluster is
+    rebuilt from the links between rows with an own NIK; every other row then joins, strongest link first, the part
+    it is linked to. Parts whose own-NIK rows link each other directly stay joined (over-linking is checked elsewhere).
+    """
+    conflicted = [c for c, in con.execute(_conflicting_clusters_sql()).fetchall()]
+    if not conflicted:
         return 0
-    parent: dict[str, str] = {}
+    con.execute("create or replace temp table conflicted as select unnest(?) as cluster_id", [conflicted])
+    members = con.execute(
+        f"select c.unique_id, {_own_nik_sql()}, r.nik, r.nama_match "
+        "from clusters c join records r using (unique_id) join conflicted using (cluster_id)").fetchall()
+    edges = con.execute(
+        f"select p.unique_id_l, p.unique_id_r, p.match_probability from {pairs} p "
+        "join clusters cl on cl.unique_id = p.unique_id_l join clusters cr on cr.unique_id = p.unique_id_r "
+        "join conflicted k on k.cluster_id = cl.cluster_id "
+        f"where cl.cluster_id = cr.cluster_id and p.match_probability >= {threshold}").fetchall()
+    seed = {uid: bool(flag) for uid, flag, _, _ in members}
+    nik_and_name = {uid: (nik, nama) for uid, _, nik, nama in members}
+    parent = {uid: uid for uid in seed}
 
     def root(x: str) -> str:
-        while parent.get(x, x) != x:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
-    for _, cluster_ids in edges:
-        first = root(cluster_ids[0])
-        for other in cluster_ids[1:]:
-            a, b = sorted((first, root(other)))
-            parent[b] = a
-            first = a
-    mapping = [(c, root(c)) for c in {c for _, ids in edges for c in ids} if root(c) != c]
-    con.execute("create temp table cluster_merge (cluster_id varchar, merged_into varchar)")
-    con.executemany("insert into cluster_merge values (?, ?)", mapping)
-    con.execute("update clusters set cluster_id = m.merged_into from cluster_merge m "
-                "where clusters.cluster_id = m.cluster_id")
-    return len(mapping)
+    def join(a: str, b: str) -> None:
+        ra, rb = sorted((root(a), root(b)))
+        parent[rb] = ra
+
+    for a, b, _ in edges:
+        # Cannot-link: two rows whose own NIKs are two people's are never joined directly.
+        if seed[a] and seed[b] and niks_are_one_person(*nik_and_name[a], *nik_and_name[b]):
+            join(a, b)
+    # Every other row joins, strongest link first, a part it links to; rows linked only to such rows follow them.
+    placed = {uid for uid, flag in seed.items() if flag}
+    strongest_first = sorted(edges, key=lambda e: (-e[2], e[0], e[1]))
+    changed = True
+    while changed:
+        changed = False
+        for a, b, _ in strongest_first:
+            for new, old in ((a, b), (b, a)):
+                if new not in placed and old in placed:
+                    join(new, old)
+                    placed.add(new)
+                    changed = True
+    for a, b, _ in edges:  # parts without any own NIK stay together
+        if a not in placed and b not in placed:
+            join(a, b)
+    first_of: dict[str, str] = {}
+    for uid in sorted(seed):
+        first_of.setdefault(root(uid), uid)
+    con.execute("create or replace temp table cluster_split (unique_id varchar, cluster_id varchar)")
+    con.executemany("insert into cluster_split values (?, ?)", [(uid, first_of[root(uid)]) for uid in seed])
+    con.execute("update clusters set cluster_id = s.cluster_id from cluster_split s "
+                "where clusters.unique_id = s.unique_id")
+    return len(conflicted)

@@ -28,9 +28,10 @@ BLOCKING_RULES = (
 DETERMINISTIC_RULES = (block_on("nik", "tanggal_lahir"), block_on("nik", "nama_match"))
 
 # Blocking rules of the EM sessions. A session estimates only the comparisons whose SQL uses none of its blocking
-# columns: the NIK session estimates name, birth date, sex and domicile; the second session the NIK (whose typo
-# level reads the name, KK and kelurahan, so only a block on other columns can estimate it).
-TRAINING_BLOCKS = (block_on("nik"), block_on("tanggal_lahir", "first_name"))
+# columns: the NIK session estimates name, birth date, sex and domicile; the second session the NIK, whose levels
+# read the names, birth date, sex, KK and kelurahan, so only a block on other columns (the household's address line
+# and RT/RW) can estimate it.
+TRAINING_BLOCKS = (block_on("nik"), block_on("alamat", "rt_rw"))
 
 # Reviewed bounds (low, high) on m where training cannot be trusted. Floors: disagreements a generated quarter
 # does not show, but real lists do: one sex typed wrongly (about 1 % of a list's rows), the same person at another
@@ -40,27 +41,91 @@ TRAINING_BLOCKS = (block_on("nik"), block_on("tanggal_lahir", "first_name"))
 M_BOUNDS = {
     "jenis_kelamin": {"All other comparisons": (0.01, 1.0)},
     "domicile": {"same kelurahan": (0.01, 1.0)},
-    "nik": {"All other comparisons": (0.0, 1e-5)},
+    "nik": {"All other comparisons": (0.0, 1e-5),
+            # A true pair with no NIK on one side in another kelurahan needs a row without a valid NIK (about 3 %)
+            # of a person who moved (about 1 % of true pairs): m about 3e-4. Generated quarters show none, so EM
+            # leaves the level at the unseen default; the ceiling keeps namesakes with a NIK-less row apart.
+            "no NIK on one side, another kelurahan": (0.0, 3e-4)},
 }
+
+def nik_contradicts_row_sql(nik: str, dob: str, sex: str) -> str:
+    """SQL: the NIK's digits 7-12 (day, +40 for women; month; year) disagree with its row's birth date or sex.
+
+    Null when the row has no birth date or sex: unknown is no evidence either way. `dob` is YYYY-MM-DD text.
+    """
+    return (
+        f"not (substr({nik}, 9, 2) = substr({dob}, 6, 2) and substr({nik}, 11, 2) = substr({dob}, 3, 2) "
+        f"and cast(substr({nik}, 7, 2) as integer) = cast(substr({dob}, 9, 2) as integer) "
+        f"+ case {sex} when 'P' then 40 when 'L' then 0 end)"
+    )
+
+
+def _nik_contradicts_its_row(side: str) -> str:
+    return nik_contradicts_row_sql(f"nik_{side}", f"tanggal_lahir_{side}", f"jenis_kelamin_{side}")
+
+
+# Birth dates that are the same, or one typed digit or a day/month swap apart, or unknown on one side.
+_DOB_CLOSE = (
+    "(tanggal_lahir_l is null or tanggal_lahir_r is null or levenshtein(tanggal_lahir_l, tanggal_lahir_r) <= 1 "
+    "or (substr(tanggal_lahir_l, 1, 4) = substr(tanggal_lahir_r, 1, 4) "
+    "and substr(tanggal_lahir_l, 6, 2) = substr(tanggal_lahir_r, 9, 2) "
+    "and substr(tanggal_lahir_l, 9, 2) = substr(tanggal_lahir_r, 6, 2)))"
+)
+
+# First names one letter apart (or Jaro-Winkler >= 0.9) and the same for family names, or a one-word name: the
+# same person's name. Compared word by word because household members share the family name (RAHMAT SETIAWAN and
+# RATNA SETIAWAN are 0.92 alike as whole names) and brothers often share MUHAMMAD as the first word.
+_NAMES_AGREE = (
+    "((levenshtein(first_name_l, first_name_r) <= 1 or jaro_winkler_similarity(first_name_l, first_name_r) >= 0.9) "
+    "and (levenshtein(last_name_l, last_name_r) <= 1 or jaro_winkler_similarity(last_name_l, last_name_r) >= 0.9 "
+    "or first_name_l = last_name_l or first_name_r = last_name_r))"
+)
+
+_SAME_HOUSEHOLD = (
+    "(no_kk_l = no_kk_r or ((no_kk_l is null or no_kk_r is null) and kode_kelurahan_l = kode_kelurahan_r))"
+)
 
 _NIK = cl.CustomComparison(
     output_column_name="nik",
     comparison_description="NIK",
     comparison_levels=[
-        cll.NullLevel("nik"),
-        cll.ExactMatchLevel("nik"),
-        # One serial digit apart, with a similar name, in the same household (or the same kelurahan when one side
-        # has no KK, as P3KE never does): a typo of the same NIK. Each condition keeps apart people the model once
-        # merged: twins and a parent and child born on the same day of the year (NIKs one digit apart, other
-        # names); namesakes of the dead registered in a neighbouring kecamatan (one region digit apart) or in the
-        # same one (the next serial) and living in the same kelurahan under another KK.
-        # hamming is cheap and needs equal lengths: the input holds only valid 16-digit NIKs.
+        # No valid NIK on one side, in another kelurahan: the NIK cannot tell a namesake (same name and birth date,
+        # living elsewhere) from the person after a move, and name, birth date and sex alone outweigh the domicile's
+        # disagreement; so the missing NIK counts against the pair here, with its own trained weight. A person
+        # whose NIK-less row is not linked is not lost: that row's person has no valid NIK and is excluded as such.
         cll.CustomLevel(
-            "substr(nik_l, 1, 12) = substr(nik_r, 1, 12) and hamming(nik_l, nik_r) = 1 "
-            "and jaro_winkler_similarity(nama_match_l, nama_match_r) >= 0.9 "
-            "and (no_kk_l = no_kk_r "
-            "or ((no_kk_l is null or no_kk_r is null) and kode_kelurahan_l = kode_kelurahan_r))",
-            label_for_charts="one serial digit apart, similar name, same household",
+            "(nik_l is null or nik_r is null) and kode_kelurahan_l <> kode_kelurahan_r "
+            "and (no_kk_l is null or no_kk_r is null or no_kk_l <> no_kk_r)",
+            label_for_charts="no NIK on one side, another kelurahan",
+        ),
+        cll.NullLevel("nik"),
+        # The same NIK counts only when the names or the birth dates agree as well: a household member listed under
+        # the head's or a sibling's NIK ("NIK ganda") shares the NIK but neither the name nor the birth date, and
+        # the NIK's weight alone would merge the two people. Misses a twin listed under the other twin's NIK.
+        cll.CustomLevel(f"nik_l = nik_r and ({_NAMES_AGREE} or {_DOB_CLOSE})",
+                        label_for_charts="same NIK, and name or birth date"),
+        # One digit apart anywhere, or two adjacent digits swapped (equal lengths: the input holds only valid
+        # 16-digit NIKs, so Damerau-Levenshtein 1 is exactly these two typos), on rows of one household with the
+        # same birth date: a typo of the same NIK when the names agree. Each condition keeps apart people whose
+        # NIKs really are one digit apart: twins (same household and birth date, consecutive serials) have other
+        # names, so a difference in the serial (digits 13-16) needs the same first name and at most two letters
+        # changed in the whole name (AHMAD FIKRI and AHMAD HIZKIA are twins), while elsewhere a first name spelt
+        # another way (YATNO, JATNO) will do; a parent and child born on the same day of the year
+        # differ in the year of birth; namesakes of the dead (same name and birth date) live in another household.
+        cll.CustomLevel(
+            "nik_l <> nik_r and damerau_levenshtein(nik_l, nik_r) = 1 "
+            "and (tanggal_lahir_l = tanggal_lahir_r or tanggal_lahir_l is null or tanggal_lahir_r is null) "
+            f"and {_SAME_HOUSEHOLD} "
+            "and ((first_name_l = first_name_r and levenshtein(nama_match_l, nama_match_r) <= 2) "
+            f"or (substr(nik_l, 13, 4) = substr(nik_r, 13, 4) and {_NAMES_AGREE}))",
+            label_for_charts="one digit or one adjacent swap apart, same birth date and household, name agrees",
+        ),
+        # The NIK of one side contradicts its own row's birth date or sex (digits 7-12): a mistyped NIK or somebody
+        # else's, so the NIKs are no evidence either way and the other comparisons decide. Without this level the
+        # row of a member listed under the head's NIK could never join the member's own rows.
+        cll.CustomLevel(
+            f"coalesce({_nik_contradicts_its_row('l')}, false) or coalesce({_nik_contradicts_its_row('r')}, false)",
+            label_for_charts="a NIK contradicting its own row's birth date or sex",
         ),
         cll.ElseLevel(),
     ],

@@ -19,6 +19,10 @@ REASONS = {
     "outside_dki": "Berdomisili di luar DKI",
     "invalid_nik": "Tidak ada NIK yang valid di semua sumber",
     "unresolved_kelurahan": "Kelurahan tidak dapat dikenali",
+    "nik_conflict": "NIK dipakai orang lain (NIK ganda), perlu verifikasi lapangan",
+    "deceased_near_nik": "Meninggal menurut Dukcapil di NIK yang beda satu digit, perlu verifikasi lapangan",
+    "moved_out_near_nik": "Pindah keluar DKI menurut Dukcapil di NIK yang beda satu digit, perlu verifikasi lapangan",
+    "nik_deactivated_near_nik": "NIK beda satu digit dinonaktifkan Dukcapil, perlu verifikasi lapangan",
 }
 
 

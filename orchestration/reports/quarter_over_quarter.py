@@ -18,6 +18,9 @@ REASONS_ID = {
     "unresolved_kelurahan": "kelurahan tidak dikenali", "not_listed": "tidak ada lagi di DTKS, P3KE maupun CARIK",
     "newly_listed": "baru tercatat", "newly_eligible": "sebelumnya dikecualikan",
     "kelurahan_changed": "alamat domisili di kelurahan lain",
+    "nik_conflict": "NIK ganda (verifikasi lapangan)", "deceased_near_nik": "meninggal, NIK beda satu digit",
+    "moved_out_near_nik": "pindah keluar DKI, NIK beda satu digit",
+    "nik_deactivated_near_nik": "NIK beda satu digit dinonaktifkan",
 }
 
 

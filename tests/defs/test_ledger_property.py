@@ -26,7 +26,8 @@ from tests.defs.landing_edits import (COLUMNS, LIST_SOURCES, SPECS, insert_blank
 QUARTER = "2025Q2"
 LEDGER_KEY = dg.AssetKey(["marts", "record_ledger"])
 FATES = {"published", "excluded_deceased", "excluded_moved_out", "excluded_outside_dki", "excluded_invalid_nik",
-         "excluded_unresolved_kelurahan", "quarantined"}
+         "excluded_unresolved_kelurahan", "excluded_nik_conflict", "excluded_deceased_near_nik",
+         "excluded_moved_out_near_nik", "quarantined"}
 
 # Values from issue 5, per kind of column; every NIK, KK and date value here must be rejected with a cell issue.
 HOSTILE = {

@@ -140,6 +140,8 @@ def test_nobody_dead_moved_out_deactivated_or_outside_dki_is_published(truth):
 
 
 def test_people_who_moved_within_dki_and_namesakes_of_the_dead_are_published(truth):
+    # A namesake of the dead whose NIK is one digit from the dead's (registered next in the same kecamatan) cannot
+    # be told from a mistyped NIK of the dead: excluded as *_near_nik and listed for field verification (issue 11).
     missing = truth.execute("""
         select p.planted, p.status, count(*) from truth_persons p
         where p.listed and (p.status = 'moved_within_dki' or p.planted = 'namesake_of_deceased')
@@ -147,6 +149,9 @@ def test_people_who_moved_within_dki_and_namesakes_of_the_dead_are_published(tru
                       on c.source = t.source and c.source_row = t.source_row
                       where t.person_id = p.person_id and c.nik_valid)
           and p.person_id not in (select true_person_id from published_truth)
+          and not exists (select 1 from truth_rows t join ledger l
+                          on l.source = t.source and cast(l.source_row as bigint) = t.source_row
+                          where t.person_id = p.person_id and l.fate like '%near_nik')
         group by all""").fetchall()
     assert missing == []
     namesakes = truth.execute(
@@ -173,7 +178,8 @@ def test_the_ledger_accounts_for_every_input_row(truth):
     fates = dict(truth.execute("select fate, count(*) from ledger group by 1").fetchall())
     assert sum(fates.values()) == sum(files.values())
     assert set(fates) <= {"published", "excluded_deceased", "excluded_moved_out", "excluded_outside_dki",
-                          "excluded_invalid_nik", "excluded_unresolved_kelurahan", "quarantined"}
+                          "excluded_invalid_nik", "excluded_unresolved_kelurahan", "excluded_nik_conflict",
+                          "excluded_deceased_near_nik", "excluded_moved_out_near_nik", "quarantined"}
     published_people = truth.execute(
         "select count(distinct person_id) from ledger where fate = 'published'").fetchall()[0][0]
     assert published_people == truth.execute("select count(*) from published").fetchall()[0][0]

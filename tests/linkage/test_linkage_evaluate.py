@@ -58,3 +58,20 @@ def test_empty_table():
     scores = pairwise_scores(empty)
     assert (scores.true_pairs, scores.predicted_pairs, scores.correct_pairs) == (0, 0, 0)
     assert (scores.precision, scores.recall) == (1.0, 1.0)
+
+
+def test_blocking_recall_counts_the_true_pairs_no_rule_blocks():
+    """A true pair sharing nothing any rule blocks on is missed; one sharing the NIK is blocked."""
+    from orchestration.linkage.evaluate import blocking_recall
+    from tests.linkage.cases import SCHEMA
+
+    base = {c: None for c in SCHEMA.names}
+    rows = [
+        {**base, "unique_id": "a1", "nik": "3175011203900001", "nama_match": "X Y", "tanggal_lahir": "1990-03-12"},
+        {**base, "unique_id": "a2", "nik": "3175011203900001", "nama_match": "X Z", "tanggal_lahir": "1990-03-21"},
+        {**base, "unique_id": "b1", "nik": "3175011203900002", "nama_match": "P Q", "tanggal_lahir": "1990-03-12"},
+        {**base, "unique_id": "b2", "nik": "3175011203900003", "nama_match": "P R", "tanggal_lahir": "1990-03-13"},
+    ]
+    actual = pa.table({"unique_id": ["a1", "a2", "b1", "b2"], "actual": ["A", "A", "B", "B"]})
+    recall = blocking_recall(pa.Table.from_pylist(rows, schema=SCHEMA), actual)
+    assert (recall.true_pairs, recall.blocked_true_pairs, recall.recall) == (2, 1, 0.5)

@@ -118,6 +118,8 @@ per_person as (
     select
         person_id,
         count(*) as n_rows,
+        -- Every valid NIK on the person's rows: the registries are also tried on the golden NIK's typo variants.
+        list_sort(list_distinct(list(nik) filter (where nik_valid))) as row_niks,
         string_agg(distinct upper(source), ',' order by upper(source)) as sumber,
         min(desil) as desil,
         bool_or(nik_valid) as any_valid_nik,
@@ -148,7 +150,18 @@ select
     per_person.desil,
     nullif(array_to_string(list_filter(per_person.programs, lambda p: p <> ''), ','), '') as program_bansos,
     per_person.any_valid_nik,
-    per_person.n_rows
+    per_person.n_rows,
+    per_person.row_niks,
+    -- The person's other NIKs one digit or one adjacent swap from the golden NIK: typos of it on some rows.
+    list_filter(
+        per_person.row_niks, lambda n: n <> golden_nik.nik and damerau_levenshtein(n, golden_nik.nik) = 1
+    ) as nik_variants,
+    -- The golden NIK's digits 7-12 agree with the golden birth date and sex (+40 for women): whose NIK it is.
+    (
+        cast(substr(golden_nik.nik, 7, 2) as integer)
+            = day(golden_dob.tanggal_lahir) + case golden_sex.jenis_kelamin when 'P' then 40 else 0 end
+        and substr(golden_nik.nik, 9, 4) = strftime(golden_dob.tanggal_lahir, '%m%y')
+    ) as nik_fits_person
 from per_person
 left join golden_nik using (person_id)
 left join golden_kk using (person_id)

@@ -18,33 +18,107 @@ moves as (
     select *, {{ clean_name('nama_raw') }} as nama from {{ ref('stg_dukcapil__moves') }}
 ),
 
--- A registry NIK one serial digit from the person's NIK, with the same name (and, for deaths, birth date): a typo
--- in the list, or a namesake registered next in the same kecamatan. The two cannot be told apart from the
--- registries, and namesakes must stay, so the person is not excluded: they are listed for field verification.
+-- NIK ganda: two people under one golden NIK (a member listed under the head's or a sibling's NIK, with no row of
+-- their own NIK). The person whose birth date and sex fit the NIK keeps it; then the one with more rows; then the
+-- smaller person_id. The others are excluded as `nik_conflict` and listed for field verification: the submission
+-- lists each NIK once, and sending one person under another's NIK would count the NIK's owner twice.
+nik_holders as (
+    select
+        person_id,
+        nik,
+        first_value(person_id) over holders as nik_held_by,
+        row_number() over holders as holder_rank
+    from golden
+    where nik is not null
+    window holders as (partition by nik order by coalesce(nik_fits_person, false) desc, n_rows desc, person_id)
+),
+
+nik_conflicts as (
+    select person_id, nik_held_by from nik_holders where holder_rank > 1
+),
+
+-- The NIK the registries are matched on: the golden NIK, else a typo variant of it on one of the person's rows
+-- (a death recorded under the true NIK while the vote chose a mistyped one), never another person's golden NIK.
+variant_status as (
+    select golden.person_id, variant.nik
+    from golden
+    cross join unnest(golden.nik_variants) as variant (nik)
+    inner join nik_status on nik_status.nik = variant.nik
+    where variant.nik not in (select nik from golden where nik is not null)
+    qualify row_number() over (partition by golden.person_id order by variant.nik) = 1
+),
+
+registry_nik as (
+    select
+        golden.person_id,
+        case when direct.nik is not null then golden.nik else variant_status.nik end as nik
+    from golden
+    left join nik_status as direct on direct.nik = golden.nik
+    left join variant_status using (person_id)
+),
+
+listed_niks as (
+    select distinct listed.nik from golden cross join unnest(golden.row_niks) as listed (nik)
+    where listed.nik is not null
+),
+
+-- A registry record under a NIK one digit or one adjacent swap from the person's NIK that no list row carries,
+-- with the same name and birth date (deaths; moves carry no birth date, so the registry NIK must fit the person's
+-- birth date and sex instead): the person's own record, the list's NIK mistyped. Excluded with a reason of its own
+-- and listed for field verification, so a wrong match (a namesake registered next in the kecamatan) can be undone.
+-- Not when the two NIKs differ in the region (digits 1-6): namesakes share digits 7-12 (one birth date) and serials
+-- restart at 0001 in every kecamatan, so the namesake registered in a neighbouring kecamatan is the usual near
+-- NIK of the dead; that person is only flagged (near_registry_status) and listed for verification.
 near_matches as (
-    select golden.person_id, nik_status.registry_status
+    select
+        golden.person_id,
+        deaths.nik as near_registry_nik,
+        'dukcapil_kematian' as near_registry_file,
+        deaths.source_row as near_registry_row,
+        substr(deaths.nik, 1, 6) <> substr(golden.nik, 1, 6) as other_region,
+        nik_status.registry_status
     from golden
     inner join deaths
         on deaths.tanggal_lahir = golden.tanggal_lahir
         and deaths.nama = golden.nama
-        and substr(deaths.nik, 1, 12) = substr(golden.nik, 1, 12)
-        and hamming(deaths.nik, golden.nik) = 1
+        and deaths.nik <> golden.nik
+        and damerau_levenshtein(deaths.nik, golden.nik) = 1
     inner join nik_status on nik_status.nik = deaths.nik
+    where deaths.nik not in (select nik from listed_niks)
     union all
-    select golden.person_id, nik_status.registry_status
+    select
+        golden.person_id,
+        moves.nik,
+        'dukcapil_pindah',
+        moves.source_row,
+        substr(moves.nik, 1, 6) <> substr(golden.nik, 1, 6),
+        nik_status.registry_status
     from golden
     inner join moves
         on moves.nama = golden.nama
-        and substr(moves.nik, 1, 12) = substr(golden.nik, 1, 12)
-        and hamming(moves.nik, golden.nik) = 1
+        and moves.nik <> golden.nik
+        and damerau_levenshtein(moves.nik, golden.nik) = 1
+        and substr(moves.nik, 9, 4) = strftime(golden.tanggal_lahir, '%m%y')
+        and cast(substr(moves.nik, 7, 2) as integer)
+            = day(golden.tanggal_lahir) + case golden.jenis_kelamin when 'P' then 40 else 0 end
     inner join nik_status on nik_status.nik = moves.nik
     where nik_status.registry_status in ('PINDAH_KELUAR', 'NONAKTIF', 'MENINGGAL')
+        and moves.nik not in (select nik from listed_niks)
 ),
 
 near_match as (
-    select person_id, min(registry_status) as near_registry_status from near_matches group by person_id
+    select
+        person_id,
+        registry_status as near_registry_status,
+        near_registry_nik,
+        near_registry_file,
+        near_registry_row,
+        not other_region as near_nik_excludes
+    from near_matches
+    qualify row_number() over (
+        partition by person_id order by other_region, registry_status, near_registry_file, near_registry_row
+    ) = 1
 ),
-
 
 -- Same name and birth date as a death record with another NIK: not proof of death (namesakes are common), so the
 -- person stays and is only counted for field verification.
@@ -55,6 +129,8 @@ death_namesakes as (
         on deaths.nama = golden.nama
         and deaths.tanggal_lahir = golden.tanggal_lahir
         and deaths.nik is distinct from golden.nik
+        -- a death under a NIK of the person's own rows is theirs (matched through registry_nik), not a namesake's
+        and not list_contains(coalesce(golden.row_niks, []), deaths.nik)
 )
 
 select
@@ -64,6 +140,15 @@ select
     -- The registries are matched on the NIK: it is the one identifier Dukcapil guarantees to be the same person.
     -- Name and birth date would also remove living namesakes of the dead (same name and birth date, another NIK).
     case
+        -- NIK ganda and near-NIK registry matches (docs/survivorship.md); a registry record under the person's
+        -- own NIK outranks one under a near NIK.
+        when nik_conflicts.person_id is not null then 'nik_conflict'
+        when nik_status.registry_status is null and near_match.near_nik_excludes
+            and near_match.near_registry_status = 'MENINGGAL' then 'deceased_near_nik'
+        when nik_status.registry_status is null and near_match.near_nik_excludes
+            and near_match.near_registry_status = 'PINDAH_KELUAR' then 'moved_out_near_nik'
+        when nik_status.registry_status is null and near_match.near_nik_excludes
+            and near_match.near_registry_status = 'NONAKTIF' then 'nik_deactivated_near_nik'
         when nik_status.registry_status = 'MENINGGAL' then 'deceased'
         when nik_status.registry_status = 'PINDAH_KELUAR' then 'moved_out'
         when nik_status.registry_status = 'NONAKTIF' then 'nik_deactivated'
@@ -73,8 +158,14 @@ select
         else 'eligible'
     end as status,
     death_namesakes.person_id is not null as death_namesake,
-    near_match.near_registry_status
+    near_match.near_registry_status,
+    near_match.near_registry_nik,
+    near_match.near_registry_file,
+    near_match.near_registry_row,
+    nik_conflicts.nik_held_by
 from golden
-left join nik_status on nik_status.nik = golden.nik
+left join registry_nik using (person_id)
+left join nik_status on nik_status.nik = registry_nik.nik
+left join nik_conflicts using (person_id)
 left join death_namesakes using (person_id)
 left join near_match using (person_id)

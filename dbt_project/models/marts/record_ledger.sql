@@ -34,6 +34,10 @@ linked as (
             when 'outside_dki' then 'excluded_outside_dki'
             when 'invalid_nik' then 'excluded_invalid_nik'
             when 'unresolved_kelurahan' then 'excluded_unresolved_kelurahan'
+            when 'nik_conflict' then 'excluded_nik_conflict'
+            when 'deceased_near_nik' then 'excluded_deceased_near_nik'
+            when 'moved_out_near_nik' then 'excluded_moved_out_near_nik'
+            when 'nik_deactivated_near_nik' then 'excluded_moved_out_near_nik'
         end as fate,
         persons.status as reason
     from rows_

@@ -19,6 +19,7 @@ from orchestration.publish.files import private_dir, remove_stale_temps, replace
 from orchestration.publish.manifest import build_manifest, inputs, person_keys_entry
 from orchestration.quality.results import BLOCKED, PASSED, SuiteResult, failed, verdict
 from orchestration.reports.exclusions import load_amounts, render_exclusions
+from orchestration.reports.field_verification import write_field_verification
 from orchestration.reports.quarter_over_quarter import export_persons, write_quarter_over_quarter
 
 SUBMISSION_COLUMNS = [
@@ -100,6 +101,7 @@ def bps_submission_file(context: dg.AssetExecutionContext, warehouse: WarehouseR
             ledger_rows, _ = export_csv(con, "select * from marts.record_ledger", LEDGER_COLUMNS,
                                         paths.reports / "record_ledger.csv", run_id, order_by="q.source, q.source_row")
             exclusions = render_exclusions(con, paths.quarter.key, load_amounts())
+            to_verify = write_field_verification(con, paths.reports / "field_verification.csv", run_id)
             input_files = inputs(con)
             previous = paths.latest_earlier_export("persons")
             changes = (write_quarter_over_quarter(con, paths.quarter.key, previous, paths.reports, run_id)
@@ -120,6 +122,7 @@ def bps_submission_file(context: dg.AssetExecutionContext, warehouse: WarehouseR
         "sha256": dg.MetadataValue.text(sha),
         "path": dg.MetadataValue.path(str(paths.publish / "bps_submission.csv")),
         "ledger_rows": dg.MetadataValue.int(ledger_rows),
+        "people_to_verify_in_the_field": dg.MetadataValue.int(to_verify),
         "fates": fates,
         "rows_with_cell_issues": dg.MetadataValue.int(rows_with_cell_issues),
         "exclusions_by_reason": by_reason,
