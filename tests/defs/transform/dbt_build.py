@@ -35,11 +35,11 @@ def build_models(data_dir: Path, quarter: str, select: str, rows: dict[str, list
     target = data_dir / "dbt_target"
     dbt = Path(sys.executable).with_name("dbt")
     done = subprocess.run(
-        [str(dbt), "build", "--select", select, "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
+        [str(dbt), "build", "--select", select, "--indirect-selection", "cautious", "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
          "--target-path", str(target), "--log-path", str(target / "logs"),
          "--vars", json.dumps({"quarter": quarter, "warehouse": str(warehouse)})],
         capture_output=True, text=True, cwd=DBT_PROJECT)
     if done.returncode:
         failed = [line for line in done.stdout.splitlines() if "ERROR" in line or "FAIL" in line]
-        raise AssertionError("dbt build failed:\n" + "\n".join(failed[-30:]))
+        raise AssertionError("dbt build failed:\n" + "\n".join((failed or done.stdout.splitlines())[-30:]))
     return warehouse
