@@ -23,7 +23,7 @@ REGION_LEVELS = ("provinsi", "kabkota", "kecamatan", "kelurahan")
 
 
 def unresolved_regions(con) -> list[dict[str, Any]]:
-    """Region values written on list rows that resolved nowhere, by count, from intermediate.int_regions__unresolved_values.
+    """Region values written on list rows that resolved nowhere, by count (int_regions__unresolved_values).
 
     Names of places only, never a person's value: the model shows a value with digits as '(value with digits)'.
     """
@@ -104,9 +104,9 @@ def _unresolved_section(unresolved: dict[str, Any]) -> list[str]:
         return lines + ["Every list row's address resolved (in Jakarta, or outside it).", ""]
     shown = unresolved["most_frequent"]
     lines += [
-        f"{unresolved['rows']:,} list rows, {unresolved['distinct_values']:,} distinct written values (upper case, "
-        f"blanks collapsed), the {len(shown):,} most frequent below. A value that is a known place belongs in "
-        "`dbt_project/seeds/region_aliases.csv`.",
+        (f"{unresolved['rows']:,} list rows, {unresolved['distinct_values']:,} distinct written values (upper case, "
+         f"blanks collapsed), the {len(shown):,} most frequent below. A value that is a known place belongs in "
+         "`dbt_project/seeds/region_aliases.csv`."),
         "",
         "| Source | Provinsi | Kab/kota | Kecamatan | Kelurahan | Rows |",
         "|---|---|---|---|---|---|",

@@ -111,16 +111,16 @@ def render_exclusions(con: duckdb.DuckDBPyConnection, quarter: str, amounts: dic
         "",
         "## Berdasarkan peristiwa setelah akhir triwulan",
         "",
-        f"Ekstrak Dukcapil ditarik setelah triwulan berakhir, sehingga memuat peristiwa bertanggal setelah "
-        f"{last_day:%d-%m-%Y}. Orang yang pada saat ekstrak sudah tercatat meninggal, pindah keluar DKI atau NIK-nya "
-        "dinonaktifkan tidak dikirim ke BPS; berikut berapa di antaranya yang dikecualikan karena peristiwa sesudah "
-        "akhir triwulan.",
+        (f"Ekstrak Dukcapil ditarik setelah triwulan berakhir, sehingga memuat peristiwa bertanggal setelah "
+         f"{last_day:%d-%m-%Y}. Orang yang pada saat ekstrak sudah tercatat meninggal, pindah keluar DKI atau "
+         "NIK-nya dinonaktifkan tidak dikirim ke BPS; berikut berapa di antaranya yang dikecualikan karena peristiwa "
+         "sesudah akhir triwulan."),
         "",
         _table(["Alasan", "Orang", "Di antaranya: peristiwa setelah akhir triwulan"],
                [[REASONS[r], n, later] for r, (n, later) in after.items()]),
         "",
-        f"Jumlah: {angka(sum(later for _, later in after.values()))} dari "
-        f"{angka(sum(n for n, _ in after.values()))} orang.",
+        (f"Jumlah: {angka(sum(later for _, later in after.values()))} dari "
+         f"{angka(sum(n for n, _ in after.values()))} orang."),
         "",
         "## Menurut kabupaten/kota dan kecamatan",
         "",

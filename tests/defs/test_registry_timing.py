@@ -144,5 +144,5 @@ def test_a_stale_registry_blocks_even_with_an_impossible_later_date(late_extract
     gate = json.loads((data_dir / "reports" / QUARTER.key / "gate_report.json").read_text())
     assert gate["verdict"] == "BLOCKED"
     assert gate["failures"] == [
-        "quarter: death_registry_latest_age_days — the Dukcapil death registry's latest event is older than the "
-        "quarter's first day"]
+        ("quarter: death_registry_latest_age_days — the Dukcapil death registry's latest event is older than the "
+         "quarter's first day")]
