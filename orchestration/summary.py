@@ -8,6 +8,7 @@ from pathlib import Path
 from orchestration import warehouse
 from orchestration.paths import QuarterPaths
 from orchestration.quarters import Quarter
+from orchestration.reports.exclusions import exclusions_after_quarter
 from orchestration.run import RunOutcome
 
 
@@ -20,6 +21,12 @@ def _warehouse_lines(paths: QuarterPaths) -> list[str]:
             for status, n in con.execute(
                     "select status, count(*) from marts.persons group by 1 order by 2 desc").fetchall():
                 lines.append(f"    {status:<24}{n:>10,}")
+            # The registries are pulled after the quarter: say how many exclusions rest on events dated later.
+            if con.execute("select count(*) from information_schema.columns where table_schema = 'marts' "
+                           "and table_name = 'persons' and column_name = 'registry_event_after_quarter'"
+                           ).fetchall()[0][0]:
+                later = sum(after for _, after in exclusions_after_quarter(con).values())
+                lines.append(f"  excluded on registry events dated after the quarter's end: {later:,}")
         if warehouse.table_exists(con, "marts", "record_ledger"):
             lines.append("  ledger (list rows by fate):")
             for fate, n in con.execute(

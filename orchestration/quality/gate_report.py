@@ -17,11 +17,33 @@ DID_NOT_RUN = "the gate did not run: no suite was validated"
 _COLUMN_EXISTS = "expect_column_to_exist"
 
 
+# The written region values of unresolved rows the report lists, most frequent first (the rest are counted).
+UNRESOLVED_REGIONS_LISTED = 50
+REGION_LEVELS = ("provinsi", "kabkota", "kecamatan", "kelurahan")
+
+
+def unresolved_regions(con) -> list[dict[str, Any]]:
+    """Region values written on list rows that resolved nowhere, by count (int_regions__unresolved_values).
+
+    Names of places only, never a person's value: the model shows a value with digits as '(value with digits)'.
+    """
+    exists = con.execute("select count(*) from information_schema.tables where table_schema = 'intermediate' "
+                         "and table_name = 'int_regions__unresolved_values'").fetchall()[0][0]
+    if not exists:
+        return []
+    columns = ", ".join(f"{level}_written" for level in REGION_LEVELS)
+    rows = con.execute(f"select source, {columns}, n_rows from intermediate.int_regions__unresolved_values "
+                       f"order by n_rows desc, source, {columns}").fetchall()
+    return [dict(zip(("source", *REGION_LEVELS, "rows"), row, strict=True)) for row in rows]
+
+
 def write_gate_report(
-    reports_dir: Path, *, quarter: str, run_id: str, results: list[SuiteResult], generated_at: str
+    reports_dir: Path, *, quarter: str, run_id: str, results: list[SuiteResult], generated_at: str,
+    unresolved: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Write gate_report.json and gate_report.md into reports_dir and return what the JSON holds."""
     failures = [sentence for result in results for sentence in failed(result)] if results else [DID_NOT_RUN]
+    unresolved = unresolved or []
     report = {
         "quarter": quarter,
         "run_id": run_id,
@@ -29,6 +51,11 @@ def write_gate_report(
         "verdict": verdict(results),
         "suites": [result.to_dict() for result in results],
         "failures": failures,
+        "unresolved_regions": {
+            "rows": sum(u["rows"] for u in unresolved),
+            "distinct_values": len(unresolved),
+            "most_frequent": unresolved[:UNRESOLVED_REGIONS_LISTED],
+        },
     }
     reports_dir = Path(reports_dir)
     reports_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -66,7 +93,27 @@ def render_markdown(report: dict[str, Any], results: list[SuiteResult]) -> str:
         ]
         lines += [_row(o) for o in _collapse_present_columns(result.expectations)]
         lines.append("")
+    lines += _unresolved_section(report["unresolved_regions"])
     return "\n".join(lines)
+
+
+def _unresolved_section(unresolved: dict[str, Any]) -> list[str]:
+    """The region values of unresolved list rows, so that the alias table (seeds/region_aliases.csv) can grow."""
+    lines = ["## Region values that did not resolve", ""]
+    if not unresolved["rows"]:
+        return lines + ["Every list row's address resolved (in Jakarta, or outside it).", ""]
+    shown = unresolved["most_frequent"]
+    lines += [
+        (f"{unresolved['rows']:,} list rows, {unresolved['distinct_values']:,} distinct written values (upper case, "
+         f"blanks collapsed), the {len(shown):,} most frequent below. A value that is a known place belongs in "
+         "`dbt_project/seeds/region_aliases.csv`."),
+        "",
+        "| Source | Provinsi | Kab/kota | Kecamatan | Kelurahan | Rows |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += [f"| {u['source']} | " + " | ".join(_cell(u[level] or "—") for level in REGION_LEVELS)
+              + f" | {u['rows']:,} |" for u in shown]
+    return lines + [""]
 
 
 def _collapse_present_columns(outcomes: tuple[ExpectationOutcome, ...]) -> list[ExpectationOutcome]:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.quarters import Quarter
+
 AMOUNTS_ENV = "SATUDATA_BENEFIT_AMOUNTS"
 DEFAULT_AMOUNTS = Path(__file__).with_name("benefit_amounts.csv")
 
@@ -24,6 +26,19 @@ REASONS = {
     "moved_out_near_nik": "Pindah keluar DKI menurut Dukcapil di NIK yang beda satu digit, perlu verifikasi lapangan",
     "nik_deactivated_near_nik": "NIK beda satu digit dinonaktifkan Dukcapil, perlu verifikasi lapangan",
 }
+
+
+# The exclusions that rest on a Dukcapil record; the extract is pulled after the quarter, so some are dated later.
+REGISTRY_REASONS = ("deceased", "moved_out", "nik_deactivated")
+
+
+def exclusions_after_quarter(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
+    """Per registry reason: (people excluded, of whom on an event dated after the quarter's last day)."""
+    rows = con.execute(
+        "select status, count(*), count(*) filter (where registry_event_after_quarter) from marts.persons "
+        f"where status in {REGISTRY_REASONS} group by 1").fetchall()
+    found = {status: (int(n), int(later)) for status, n, later in rows}
+    return {reason: found.get(reason, (0, 0)) for reason in REGISTRY_REASONS}
 
 
 @dataclass(frozen=True)
@@ -77,6 +92,8 @@ def render_exclusions(con: duckdb.DuckDBPyConnection, quarter: str, amounts: dic
         f"select trim(p) as program, status, count(*) from ({excluded}), "
         "unnest(string_split(program_bansos, ',')) as t(p) where program_bansos is not null "
         "group by all order by 1, 2").fetchall()
+    after = exclusions_after_quarter(con)
+    last_day = Quarter.parse(quarter).last_day
     review = con.execute(
         "select count(*) filter (where death_namesake and status = 'eligible'), "
         "count(*) filter (where near_registry_status is not null and status = 'eligible') from marts.persons"
@@ -95,6 +112,19 @@ def render_exclusions(con: duckdb.DuckDBPyConnection, quarter: str, amounts: dic
         "## Menurut alasan",
         "",
         _table(["Alasan", "Orang"], [[REASONS.get(s, s), n] for s, n in by_reason]) if by_reason else "Tidak ada.",
+        "",
+        "## Berdasarkan peristiwa setelah akhir triwulan",
+        "",
+        (f"Ekstrak Dukcapil ditarik setelah triwulan berakhir, sehingga memuat peristiwa bertanggal setelah "
+         f"{last_day:%d-%m-%Y}. Orang yang pada saat ekstrak sudah tercatat meninggal, pindah keluar DKI atau "
+         "NIK-nya dinonaktifkan tidak dikirim ke BPS; berikut berapa di antaranya yang dikecualikan karena peristiwa "
+         "sesudah akhir triwulan."),
+        "",
+        _table(["Alasan", "Orang", "Di antaranya: peristiwa setelah akhir triwulan"],
+               [[REASONS[r], n, later] for r, (n, later) in after.items()]),
+        "",
+        (f"Jumlah: {angka(sum(later for _, later in after.values()))} dari "
+         f"{angka(sum(n for n, _ in after.values()))} orang."),
         "",
         "## Menurut kabupaten/kota dan kecamatan",
         "",

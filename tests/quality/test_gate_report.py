@@ -6,7 +6,9 @@ import json
 import os
 import stat
 
-from orchestration.quality.gate_report import write_gate_report
+import duckdb
+
+from orchestration.quality.gate_report import unresolved_regions, write_gate_report
 from orchestration.quality.results import ExpectationOutcome, SuiteResult
 
 DEATH = ExpectationOutcome(
@@ -120,7 +122,8 @@ def test_json_matches_the_returned_dict(tmp_path):
     report = write(tmp_path / "reports", BLOCKING)
     on_disk = json.loads((tmp_path / "reports" / "gate_report.json").read_text())
     assert on_disk == report
-    assert list(on_disk) == ["quarter", "run_id", "generated_at", "verdict", "suites", "failures"]
+    assert list(on_disk) == ["quarter", "run_id", "generated_at", "verdict", "suites", "failures",
+                             "unresolved_regions"]
     assert on_disk["suites"] == [r.to_dict() for r in BLOCKING]
 
 
@@ -156,3 +159,31 @@ def test_rerun_changes_only_time_and_run_id(tmp_path):
         normalised = second[name].replace("run-2", "run-1").replace("2025-07-02T09:30:00", "2025-07-01T02:00:00")
         assert normalised == first[name]
 
+
+
+def test_unresolved_region_values_are_listed_by_count(tmp_path):
+    """What the written values of unresolved rows were, most frequent first, for the alias table; counts only."""
+    con = duckdb.connect()
+    con.execute("create schema intermediate")
+    con.execute("create table intermediate.int_regions__unresolved_values as select * from (values "
+                "('dtks', 'DKJ', 'JAKARTA TIMUR', 'MATRAMAN', 'KEL. PAL MRM', 4), "
+                "('carik', null, 'JAKSEL', 'KEBAYORAN', 'GANDARIA', 1), "
+                "('p3ke', 'DKI JAKARTA', null, null, '(value with digits)', 2)) "
+                "t(source, provinsi_written, kabkota_written, kecamatan_written, kelurahan_written, n_rows)")
+    values = unresolved_regions(con)
+    con.close()
+    report = write_gate_report(tmp_path, quarter="2025Q2", run_id="r", results=PASSING, generated_at="t",
+                               unresolved=values)
+    assert report["unresolved_regions"]["rows"] == 7
+    assert [u["rows"] for u in report["unresolved_regions"]["most_frequent"]] == [4, 2, 1]
+    md = (tmp_path / "gate_report.md").read_text()
+    section = md.split("## Region values that did not resolve", 1)[1]
+    assert "7 list rows, 3 distinct written values" in section
+    assert "| dtks | DKJ | JAKARTA TIMUR | MATRAMAN | KEL. PAL MRM | 4 |" in section
+    assert "| p3ke | DKI JAKARTA | — | — | (value with digits) | 2 |" in section
+
+
+def test_no_unresolved_region_values(tmp_path):
+    assert unresolved_regions(duckdb.connect()) == []
+    write(tmp_path, PASSING)
+    assert "Every list row's address resolved" in (tmp_path / "gate_report.md").read_text()

@@ -25,14 +25,16 @@ PERSONS = [
 AMOUNTS_CSV = "program,rupiah_per_bulan,catatan\nKLJ,300000,uji\nKJMU,1500000,uji\n"
 
 
-def persons_db(rows: list[tuple]) -> duckdb.DuckDBPyConnection:
+def persons_db(rows: list[tuple], after_quarter: tuple[str, ...] = ()) -> duckdb.DuckDBPyConnection:
+    """marts.persons of `rows`; the people of `after_quarter` rest on a registry event dated after the quarter."""
     con = duckdb.connect()
     con.execute("create schema marts")
     con.execute("create table marts.persons (person_id varchar, status varchar, kabkota varchar, kecamatan varchar, "
                 "program_bansos varchar, death_namesake boolean, near_registry_status varchar, nik varchar, "
-                "nama varchar)")
+                "nama varchar, registry_event_after_quarter boolean)")
     if rows:
-        con.executemany("insert into marts.persons values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        con.executemany("insert into marts.persons values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [(*row, row[0] in after_quarter) for row in rows])
     return con
 
 
@@ -92,6 +94,20 @@ def test_counts_and_yearly_amounts_per_program(report):
         ["PKH", REASONS["moved_out"], "1", "nominal tidak diketahui"],
     ]
     assert "(program dengan nominal diketahui): Rp25.200.000\n" in report
+
+
+def test_exclusions_on_events_after_the_quarter_are_counted(tmp_path):
+    """P3 died and P4 moved out after 30-06-2025 (the extract came later): excluded, and counted as such."""
+    con = persons_db(PERSONS, after_quarter=("P3", "P4", "P1"))
+    report = render_exclusions(con, QUARTER, load_amounts(write_amounts(tmp_path)))
+    con.close()
+    assert "bertanggal setelah 30-06-2025" in report
+    assert table_rows(report, "Berdasarkan peristiwa setelah akhir triwulan") == [
+        [REASONS["deceased"], "3", "1"],
+        [REASONS["moved_out"], "1", "1"],
+        [REASONS["nik_deactivated"], "0", "0"],
+    ]
+    assert "Jumlah: 2 dari 4 orang." in report  # P1 is eligible: its flag counts for nothing
 
 
 def test_field_verification_counts_only_eligible(report):

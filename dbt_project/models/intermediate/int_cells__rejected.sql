@@ -124,6 +124,7 @@ explanations as (
         ('date_unrecognised', 'not a date (not YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY)'),
         ('date_placeholder', 'placeholder 1900-01-01 (or earlier, or zeros) treated as unknown'),
         ('date_future', 'after the quarter''s last day, treated as unknown'),
+        ('date_after_extract', 'dated after any extract of the quarter could have been pulled, treated as unknown'),
         ('sex_unrecognised', 'not a sex code (L/P, LAKI-LAKI/PEREMPUAN)'),
         ('rt_rw_not_a_number', 'not a number of up to 3 digits'),
         ('kode_not_10_digits', 'not a 10-digit Kemendagri code'),

@@ -5,8 +5,12 @@ persons as (
     select * from {{ ref('int_persons__unioned') }}
 ),
 
-kelurahan_keys as (
-    select * from {{ ref('int_regions__kelurahan_keys') }}
+kelurahan_resolved as (
+    select * from {{ ref('int_regions__kelurahan_resolved') }}
+),
+
+provinsi_keys as (
+    select * from {{ ref('int_regions__provinsi_keys') }}
 ),
 
 kabkota_keys as (
@@ -31,8 +35,9 @@ keyed as (
     select
         persons.*,
         {{ kabkota_key('kabkota_raw') }} as kabkota_key,
-        {{ name_key('kelurahan_raw') }} as kelurahan_key,
-        {{ name_key('provinsi_raw') }} as provinsi_key,
+        {{ region_key('kecamatan_raw', 'kecamatan') }} as kecamatan_key,
+        {{ region_key('kelurahan_raw', 'kelurahan') }} as kelurahan_key,
+        {{ region_key('provinsi_raw', 'provinsi') }} as provinsi_key,
         cast(substr(nik, 7, 2) as integer) as nik_day
     from persons
 ),
@@ -40,19 +45,26 @@ keyed as (
 resolved as (
     select
         keyed.*,
+        -- The province is read last: lists write DKI, DKJ, DAERAH KHUSUS JAKARTA, PROV. DKI JAKARTA ... (UU 2/2024),
+        -- and its text alone never makes a person whose kelurahan resolves in Jakarta "outside DKI". A kab/kota
+        -- outside Jakarta (KOTA BEKASI) does: it is written on purpose, and kelurahan names repeat across Indonesia.
         case
             when by_code.kode is not null then 'dki'
             when keyed.kode_kelurahan_raw is not null and not starts_with(keyed.kode_kelurahan_raw, '31') then 'outside_dki'
-            when keyed.provinsi_key is not null and keyed.provinsi_key not like '%JAKARTA%' then 'outside_dki'
             when kab.is_dki = false then 'outside_dki'
             when by_name.kode_kelurahan is not null then 'dki'
+            when prov.is_dki = false then 'outside_dki'
             else 'unresolved'
         end as address_resolution,
         coalesce(by_code.kode, by_name.kode_kelurahan) as resolved_kode
     from keyed
     left join dki_kelurahan as by_code on by_code.kode = keyed.kode_kelurahan_raw
     left join kabkota_keys as kab on kab.kabkota_key = keyed.kabkota_key
-    left join kelurahan_keys as by_name on by_name.kelurahan_key = keyed.kelurahan_key
+    left join provinsi_keys as prov on prov.provinsi_key = keyed.provinsi_key
+    left join kelurahan_resolved as by_name
+        on by_name.kelurahan_key is not distinct from keyed.kelurahan_key
+        and by_name.kecamatan_key is not distinct from keyed.kecamatan_key
+        and by_name.kabkota_key is not distinct from keyed.kabkota_key
 ),
 
 judged as (

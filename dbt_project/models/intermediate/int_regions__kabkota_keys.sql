@@ -1,8 +1,21 @@
--- Every kab/kota of Indonesia by name key, to tell an address outside Jakarta from an unreadable one.
+-- Every kab/kota of Indonesia by name key, to tell an address outside Jakarta from an unreadable one; with the
+-- reviewed aliases of Jakarta's six (JAKTIM, KEP. SERIBU).
 with
 
 kabkota as (
     select distinct kode_kabkota, kabkota, kode_provinsi from {{ ref('kemendagri_kecamatan') }}
+),
+
+aliases as (
+    select kode as kode_kabkota, alias as kabkota, '31' as kode_provinsi
+    from {{ ref('region_aliases') }}
+    where level = 'kabkota'
+),
+
+named as (
+    select * from kabkota
+    union all
+    select * from aliases
 )
 
 select
@@ -10,5 +23,5 @@ select
     -- Kota and Kabupaten Bekasi share a key; both are outside Jakarta, which is all this table has to say.
     bool_or(kode_provinsi = '31') as is_dki,
     min(kode_kabkota) as kode_kabkota
-from kabkota
+from named
 group by 1

@@ -137,6 +137,8 @@ select
     golden.*,
     nik_status.registry_status,
     nik_status.registry_event_date,
+    -- The event is dated after the quarter's last day (the extract is pulled later): still binding, and counted.
+    coalesce(nik_status.registry_event_after_quarter, false) as registry_event_after_quarter,
     -- The registries are matched on the NIK: it is the one identifier Dukcapil guarantees to be the same person.
     -- Name and birth date would also remove living namesakes of the dead (same name and birth date, another NIK).
     case

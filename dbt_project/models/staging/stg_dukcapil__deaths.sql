@@ -18,9 +18,10 @@ renamed as (
         ---------- dates
         {{ birth_date('tgl_lhr') }} as tanggal_lahir,
         {{ birth_date_issue('tgl_lhr') }} as tanggal_lahir_issue,
-        -- A death dated after the quarter is kept: int_dukcapil__nik_status leaves it for a later quarter.
-        {{ parse_date('tgl_kematian') }} as tanggal_kematian,
-        {{ date_form_issue('tgl_kematian') }} as tanggal_kematian_issue
+        -- A death dated after the quarter is normal (the extract is pulled later) and counts; one dated after any
+        -- extract of the quarter could have been pulled is rejected (macros/registry_dates.sql).
+        {{ registry_event_date('tgl_kematian') }} as tanggal_kematian,
+        {{ registry_event_date_issue('tgl_kematian') }} as tanggal_kematian_issue
 
     from source
 )

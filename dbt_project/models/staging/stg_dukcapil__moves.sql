@@ -18,8 +18,9 @@ renamed as (
         nullif(regexp_replace(trim(kode_wilayah_tujuan), '[^0-9]', '', 'g'), '') as kode_wilayah_tujuan,
 
         ---------- dates
-        {{ parse_date('tgl_pindah') }} as tanggal_pindah,
-        {{ date_form_issue('tgl_pindah') }} as tanggal_pindah_issue
+        -- As for deaths: after the quarter is normal, after any extract of it is rejected (macros/registry_dates.sql).
+        {{ registry_event_date('tgl_pindah') }} as tanggal_pindah,
+        {{ registry_event_date_issue('tgl_pindah') }} as tanggal_pindah_issue
 
     from source
 )

@@ -18,7 +18,7 @@ from orchestration.publish.csv_export import export_csv
 from orchestration.publish.files import private_dir, remove_stale_temps, replace_folder, write_text_atomic
 from orchestration.publish.manifest import build_manifest, inputs, person_keys_entry
 from orchestration.quality.results import BLOCKED, PASSED, SuiteResult, failed, verdict
-from orchestration.reports.exclusions import load_amounts, render_exclusions
+from orchestration.reports.exclusions import exclusions_after_quarter, load_amounts, render_exclusions
 from orchestration.reports.field_verification import write_field_verification
 from orchestration.reports.quarter_over_quarter import export_persons, write_quarter_over_quarter
 
@@ -96,6 +96,7 @@ def bps_submission_file(context: dg.AssetExecutionContext, warehouse: WarehouseR
             rows_with_cell_issues = con.execute(
                 "select count(*) from marts.record_ledger where cell_issues is not null").fetchall()[0][0]
             by_reason = counts_by(con, "marts.persons", "status as reason", "people", where="status <> 'eligible'")
+            after_quarter = exclusions_after_quarter(con)
             row_count, sha = export_csv(con, "select * from marts.bps_submission", SUBMISSION_COLUMNS,
                                         staged / "bps_submission.csv", run_id, order_by="q.person_id")
             ledger_rows, _ = export_csv(con, "select * from marts.record_ledger", LEDGER_COLUMNS,
@@ -126,6 +127,11 @@ def bps_submission_file(context: dg.AssetExecutionContext, warehouse: WarehouseR
         "fates": fates,
         "rows_with_cell_issues": dg.MetadataValue.int(rows_with_cell_issues),
         "exclusions_by_reason": by_reason,
+        # Exclusions resting on a registry event dated after the quarter's last day (the extract is pulled later).
+        "exclusions_after_quarter_end": dg.MetadataValue.int(sum(later for _, later in after_quarter.values())),
+        "exclusions_after_quarter_end_by_reason": table(
+            [("reason", "string"), ("people", "int"), ("after_quarter_end", "int")],
+            [(reason, n, later) for reason, (n, later) in after_quarter.items()]),
         "gate_verdict": dg.MetadataValue.text(PASSED),
         "gate_suites": gate_table(gate),
         "compared_with": dg.MetadataValue.text(previous.name.split(".")[0] if previous else "none"),

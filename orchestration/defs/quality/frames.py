@@ -9,14 +9,31 @@ import pandas as pd
 
 from orchestration.paths import QuarterPaths
 
+# Per registry NIK, whether the extract excludes it, computed here straight from the staged registries, not from
+# marts.persons or int_dukcapil__nik_status: the gate must catch a wrong status rule, not repeat it. The rule is
+# the one int_dukcapil__nik_status documents: a death record at any date (after the quarter's end included: the
+# extract is pulled later) or without a date; else the latest PINDAH_KELUAR / PINDAH_DALAM_DKI / NONAKTIF by
+# (date, source_row), an undated move below every dated one, decides (a PINDAH_DALAM_DKI after a PINDAH_KELUAR is
+# a return into Jakarta). tests/defs/transform/test_registry_status.py holds both to the same answers.
+REGISTRY_FLAGS_SQL = """
+with
+deaths as (select distinct nik from staging.stg_dukcapil__deaths where nik is not null),
+moves_latest as (
+    select nik, arg_max(status_pindah, [coalesce(epoch(tanggal_pindah), -1e18), source_row]) as status
+    from staging.stg_dukcapil__moves
+    where nik is not null and status_pindah in ('PINDAH_KELUAR', 'PINDAH_DALAM_DKI', 'NONAKTIF')
+    group by nik
+)
+select
+    nik,
+    deaths.nik is not null as in_death_registry,
+    coalesce(moves_latest.status in ('PINDAH_KELUAR', 'NONAKTIF'), false) as in_move_out_registry
+from deaths full outer join moves_latest using (nik)
+"""
+
 # The submission plus three flags computed here straight from the staged registries and the national code list,
 # not from marts.persons: the gate must catch a wrong status rule, not repeat it.
-SUBMISSION_FRAME_SQL = """
-with
-moves_latest as (
-    select nik, arg_max(status_pindah, coalesce(tanggal_pindah, date '1900-01-01')) as status
-    from staging.stg_dukcapil__moves where nik is not null group by nik
-),
+SUBMISSION_FRAME_SQL = "with registry_flags as (" + REGISTRY_FLAGS_SQL + "),\n" + """
 kabkota as (select distinct kode_kabkota from reference.kemendagri_kecamatan),
 submission as (
     select s.*, cast(substr(s.nik, 7, 2) as integer) as d, substr(s.nik, 9, 2) as mm, substr(s.nik, 11, 2) as yy
@@ -24,8 +41,8 @@ submission as (
 )
 select
     submission.* exclude (d, mm, yy),
-    submission.nik in (select nik from staging.stg_dukcapil__deaths where nik is not null) as in_death_registry,
-    coalesce(moves_latest.status in ('PINDAH_KELUAR', 'NONAKTIF'), false) as in_move_out_registry,
+    coalesce(registry_flags.in_death_registry, false) as in_death_registry,
+    coalesce(registry_flags.in_move_out_registry, false) as in_move_out_registry,
     coalesce(
         regexp_full_match(submission.nik, '[0-9]{16}')
         and substr(submission.nik, 1, 4) in (select kode_kabkota from kabkota)
@@ -35,7 +52,7 @@ select
              or try(make_date(2000 + cast(yy as integer), cast(mm as integer), d % 40)) is not null),
         false) as nik_structurally_valid
 from submission
-left join moves_latest on moves_latest.nik = submission.nik
+left join registry_flags on registry_flags.nik = submission.nik
 order by submission.person_id
 """
 
