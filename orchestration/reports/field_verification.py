@@ -2,7 +2,8 @@
 
 An internal report (0600, under reports/<quarter>/) for the Dinas' field officers, so it names the person: an
 exclusion for NIK ganda or for a registry record under a NIK one digit away can be wrong, and is undone by
-correcting the list row after the visit; a person kept despite such a record in another region is listed too.
+correcting the list row after the visit. `registry_other_region` marks a registry NIK that differs in the region
+digits (1-6): the likelier namesake, to be visited first.
 """
 
 from __future__ import annotations
@@ -15,18 +16,14 @@ from orchestration.publish.csv_export import export_csv
 
 # Statuses that rest on inference rather than on a registry record under the person's own NIK.
 STATUSES = ("nik_conflict", "deceased_near_nik", "moved_out_near_nik", "nik_deactivated_near_nik")
-# Kept in the submission, but listed: a registry record under a NIK one digit away in another region (usually a
-# namesake registered in a neighbouring kecamatan, possibly a list typo in the region digits).
-KEPT_NEAR_NIK = "eligible_near_nik_other_region"
-
 COLUMNS = ["person_id", "reason", "nik", "nama", "tanggal_lahir", "jenis_kelamin", "alamat", "rt", "rw",
            "kode_kelurahan", "kelurahan", "kecamatan", "kabkota", "sumber", "list_rows", "registry_file",
-           "registry_row", "registry_nik", "nik_held_by"]
+           "registry_row", "registry_nik", "registry_other_region", "nik_held_by"]
 
 QUERY = f"""
 select
     p.person_id,
-    case when p.status = 'eligible' then '{KEPT_NEAR_NIK}' else p.status end as reason,
+    p.status as reason,
     p.nik,
     p.nama,
     p.tanggal_lahir,
@@ -45,10 +42,10 @@ select
     p.near_registry_file as registry_file,
     p.near_registry_row as registry_row,
     p.near_registry_nik as registry_nik,
+    p.near_registry_other_region as registry_other_region,
     p.nik_held_by
 from marts.persons p
 where p.status in ({", ".join(f"'{s}'" for s in STATUSES)})
-    or (p.status = 'eligible' and p.near_registry_status in ('MENINGGAL', 'PINDAH_KELUAR', 'NONAKTIF'))
 """
 
 

@@ -129,10 +129,11 @@ def test_a_death_under_a_nik_one_digit_from_an_only_row_excludes_with_its_own_re
     assert fate == "excluded_deceased_near_nik"
 
 
-def test_a_death_under_a_nik_one_region_digit_away_only_flags(run):
+def test_a_death_under_a_nik_one_region_digit_away_excludes_too(run):
+    # The rule: paying the dead is the costlier error; the field visit undoes a namesake's exclusion.
     _, _, con = run
     [(fate, _)] = _fates(con, [R_ROW])
-    assert fate == "published"
+    assert fate == "excluded_deceased_near_nik"
 
 
 def test_field_verification_lists_the_inferred_exclusions_owner_only(run):
@@ -145,7 +146,8 @@ def test_field_verification_lists_the_inferred_exclusions_owner_only(run):
     [(_, near_id)] = _fates(con, [N_ROW])
     [(_, kept_id)] = _fates(con, [R_ROW])
     assert {p: r["reason"] for p, r in listed.items()} == {
-        child_id: "nik_conflict", near_id: "deceased_near_nik", kept_id: "eligible_near_nik_other_region"}
+        child_id: "nik_conflict", near_id: "deceased_near_nik", kept_id: "deceased_near_nik"}
+    assert (listed[near_id]["registry_other_region"], listed[kept_id]["registry_other_region"]) == ("false", "true")
     assert listed[near_id]["registry_file"] == "dukcapil_kematian"
     assert listed[near_id]["registry_row"] == str(len(ROWS["dukcapil_kematian"]) + 3)
     assert listed[child_id]["list_rows"] == f"{G_CHILD[0]}:{G_CHILD[1]}"

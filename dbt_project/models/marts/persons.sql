@@ -66,9 +66,10 @@ listed_niks as (
 -- with the same name and birth date (deaths; moves carry no birth date, so the registry NIK must fit the person's
 -- birth date and sex instead): the person's own record, the list's NIK mistyped. Excluded with a reason of its own
 -- and listed for field verification, so a wrong match (a namesake registered next in the kecamatan) can be undone.
--- Not when the two NIKs differ in the region (digits 1-6): namesakes share digits 7-12 (one birth date) and serials
--- restart at 0001 in every kecamatan, so the namesake registered in a neighbouring kecamatan is the usual near
--- NIK of the dead; that person is only flagged (near_registry_status) and listed for verification.
+-- Also when the two NIKs differ in the region (digits 1-6), although namesakes share digits 7-12 (one birth date)
+-- and serials restart at 0001 in every kecamatan, so a namesake registered in a neighbouring kecamatan has such a
+-- near NIK: paying the dead is the costlier error, and the field visit undoes a wrong match. The report says which
+-- matches differ in the region (near_registry_other_region), the likelier namesakes.
 near_matches as (
     select
         golden.person_id,
@@ -113,7 +114,7 @@ near_match as (
         near_registry_nik,
         near_registry_file,
         near_registry_row,
-        not other_region as near_nik_excludes
+        other_region as near_registry_other_region
     from near_matches
     qualify row_number() over (
         partition by person_id order by other_region, registry_status, near_registry_file, near_registry_row
@@ -145,11 +146,11 @@ select
         -- NIK ganda and near-NIK registry matches (docs/survivorship.md); a registry record under the person's
         -- own NIK outranks one under a near NIK.
         when nik_conflicts.person_id is not null then 'nik_conflict'
-        when nik_status.registry_status is null and near_match.near_nik_excludes
+        when nik_status.registry_status is null
             and near_match.near_registry_status = 'MENINGGAL' then 'deceased_near_nik'
-        when nik_status.registry_status is null and near_match.near_nik_excludes
+        when nik_status.registry_status is null
             and near_match.near_registry_status = 'PINDAH_KELUAR' then 'moved_out_near_nik'
-        when nik_status.registry_status is null and near_match.near_nik_excludes
+        when nik_status.registry_status is null
             and near_match.near_registry_status = 'NONAKTIF' then 'nik_deactivated_near_nik'
         when nik_status.registry_status = 'MENINGGAL' then 'deceased'
         when nik_status.registry_status = 'PINDAH_KELUAR' then 'moved_out'
@@ -164,6 +165,7 @@ select
     near_match.near_registry_nik,
     near_match.near_registry_file,
     near_match.near_registry_row,
+    coalesce(near_match.near_registry_other_region, false) as near_registry_other_region,
     nik_conflicts.nik_held_by
 from golden
 left join registry_nik using (person_id)
