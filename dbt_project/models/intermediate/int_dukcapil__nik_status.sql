@@ -12,10 +12,11 @@ moves as (
 ),
 
 events as (
-    select nik, 'MENINGGAL' as status, tanggal_kematian as event_date, 1 as precedence, source_row
+    select nik, 'MENINGGAL' as status, tanggal_kematian as event_date, 1 as precedence, source_row,
+        'dukcapil_kematian' as registry_source
     from deaths
     union all
-    select nik, status_pindah, tanggal_pindah, 2, source_row
+    select nik, status_pindah, tanggal_pindah, 2, source_row, 'dukcapil_pindah'
     from moves
     where status_pindah in ('PINDAH_KELUAR', 'PINDAH_DALAM_DKI', 'NONAKTIF')
 ),
@@ -33,6 +34,9 @@ ranked as (
 select
     nik,
     status as registry_status,
-    event_date as registry_event_date
+    event_date as registry_event_date,
+    -- The registry row that counts, so that the ledger gives every registry row its fate from this one rule.
+    registry_source,
+    source_row as registry_source_row
 from ranked
 where rank_in_nik = 1

@@ -10,6 +10,7 @@ renamed as (
         source_row,
         {{ clean_id('nik') }} as nik,
         {{ id_issue('nik') }} as nik_issue,
+        {{ id_note('nik') }} as nik_note,
         no_akta_kematian,
 
         ---------- strings
@@ -19,8 +20,8 @@ renamed as (
         {{ birth_date('tgl_lhr') }} as tanggal_lahir,
         {{ birth_date_issue('tgl_lhr') }} as tanggal_lahir_issue,
         -- A death dated after the quarter is kept: int_dukcapil__nik_status leaves it for a later quarter.
-        {{ parse_date('tgl_kematian') }} as tanggal_kematian,
-        {{ date_form_issue('tgl_kematian') }} as tanggal_kematian_issue
+        {{ event_date('tgl_kematian') }} as tanggal_kematian,
+        {{ event_date_issue('tgl_kematian') }} as tanggal_kematian_issue
 
     from source
 )

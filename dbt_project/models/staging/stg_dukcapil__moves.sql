@@ -10,6 +10,7 @@ renamed as (
         source_row,
         {{ clean_id('nik') }} as nik,
         {{ id_issue('nik') }} as nik_issue,
+        {{ id_note('nik') }} as nik_note,
 
         ---------- strings
         nama_lgkp as nama_raw,
@@ -18,8 +19,8 @@ renamed as (
         nullif(regexp_replace(trim(kode_wilayah_tujuan), '[^0-9]', '', 'g'), '') as kode_wilayah_tujuan,
 
         ---------- dates
-        {{ parse_date('tgl_pindah') }} as tanggal_pindah,
-        {{ date_form_issue('tgl_pindah') }} as tanggal_pindah_issue
+        {{ event_date('tgl_pindah') }} as tanggal_pindah,
+        {{ event_date_issue('tgl_pindah') }} as tanggal_pindah_issue
 
     from source
 )
