@@ -16,11 +16,11 @@ SUBMISSION_COLUMNS = (
     "kode_kelurahan", "kode_kelurahan_bps", "kelurahan", "kecamatan", "kabkota", "sumber", "desil", "program_bansos",
 )
 # Computed by the frame's own SQL upstream: booleans against the Dukcapil registries and the Kemendagri code lists,
-# and the seed's BPS code of the row's kelurahan. The frame's SQL names them, so only the columns of the dbt model
-# (SUBMISSION_COLUMNS, which a change to marts.bps_submission can lose) are checked for presence.
-CHECK_COLUMNS = ("in_death_registry", "in_move_out_registry", "nik_structurally_valid",
-                 "kode_kelurahan_bps_of_kelurahan")
-COLUMNS = SUBMISSION_COLUMNS + CHECK_COLUMNS
+# and (SEED_COLUMNS) the seed's BPS code of the row's kelurahan. The frame's SQL names them, so only the columns of
+# the dbt model (SUBMISSION_COLUMNS, which a change to marts.bps_submission can lose) are checked for presence.
+CHECK_COLUMNS = ("in_death_registry", "in_move_out_registry", "nik_structurally_valid")
+SEED_COLUMNS = ("kode_kelurahan_bps_of_kelurahan",)
+COLUMNS = SUBMISSION_COLUMNS + SEED_COLUMNS + CHECK_COLUMNS
 
 # Province 11-99, kab/kota, kecamatan, day 01-71 (+40 for women), month, year, serial other than 0000. The exact
 # calendar and code-list checks live in SQL (nik_structurally_valid); this catches anything malformed on the way out.

@@ -19,6 +19,7 @@ REASONS = {
     "outside_dki": "Berdomisili di luar DKI",
     "invalid_nik": "Tidak ada NIK yang valid di semua sumber",
     "unresolved_kelurahan": "Kelurahan tidak dapat dikenali",
+    "no_name": "Nama tidak terbaca di semua sumber",
 }
 
 

@@ -27,7 +27,7 @@ from tests.defs.landing_edits import (COLUMNS, LIST_SOURCES, SPECS, insert_blank
 QUARTER = "2025Q2"
 LEDGER_KEY = dg.AssetKey(["marts", "record_ledger"])
 FATES = {"published", "excluded_deceased", "excluded_moved_out", "excluded_outside_dki", "excluded_invalid_nik",
-         "excluded_unresolved_kelurahan", "quarantined"}
+         "excluded_unresolved_kelurahan", "excluded_no_name", "quarantined"}
 REGISTRY_FATES = {"registry_applied", "registry_moved_within_dki", "registry_superseded", "registry_no_listed_person",
                   "registry_invalid_nik", "registry_not_counted", "quarantined"}
 REGISTRY_SOURCES = ("dukcapil_kematian", "dukcapil_pindah")

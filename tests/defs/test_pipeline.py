@@ -162,7 +162,7 @@ def test_linkage_precision_and_recall_against_the_true_persons(truth):
 
 
 LIST_FATES = {"published", "excluded_deceased", "excluded_moved_out", "excluded_outside_dki", "excluded_invalid_nik",
-              "excluded_unresolved_kelurahan", "quarantined"}
+              "excluded_unresolved_kelurahan", "excluded_no_name", "quarantined"}
 REGISTRY_FATES = {"registry_applied", "registry_moved_within_dki", "registry_superseded",
                   "registry_no_listed_person", "registry_invalid_nik", "registry_not_counted", "quarantined"}
 

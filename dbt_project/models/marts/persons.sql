@@ -69,6 +69,8 @@ select
         when nik_status.registry_status = 'NONAKTIF' then 'nik_deactivated'
         when golden.address_resolution = 'outside_dki' then 'outside_dki'
         when not golden.any_valid_nik then 'invalid_nik'
+        -- No row has a name with a letter in it (name_no_letters): BPS cannot take the record; field verification.
+        when golden.nama is null then 'no_name'
         when golden.address_resolution = 'unresolved' then 'unresolved_kelurahan'
         else 'eligible'
     end as status,

@@ -51,6 +51,7 @@ linked as (
             when 'outside_dki' then 'excluded_outside_dki'
             when 'invalid_nik' then 'excluded_invalid_nik'
             when 'unresolved_kelurahan' then 'excluded_unresolved_kelurahan'
+            when 'no_name' then 'excluded_no_name'
         end as fate,
         persons.status as reason
     from rows_

@@ -28,6 +28,7 @@ submission as (
 )
 select
     submission.* exclude (d, mm, yy),
+    kelurahan_bps.kode_bps_kelurahan as kode_kelurahan_bps_of_kelurahan,
     submission.nik in (select nik from staging.stg_dukcapil__deaths where nik is not null) as in_death_registry,
     coalesce(moves_latest.status in ('PINDAH_KELUAR', 'NONAKTIF'), false) as in_move_out_registry,
     coalesce(
@@ -37,8 +38,7 @@ select
         and (d between 1 and 31 or d between 41 and 71)
         and (try(make_date(1900 + cast(yy as integer), cast(mm as integer), d % 40)) is not null
              or try(make_date(2000 + cast(yy as integer), cast(mm as integer), d % 40)) is not null),
-        false) as nik_structurally_valid,
-    kelurahan_bps.kode_bps_kelurahan as kode_kelurahan_bps_of_kelurahan
+        false) as nik_structurally_valid
 from submission
 left join moves_latest on moves_latest.nik = submission.nik
 left join kelurahan_bps on kelurahan_bps.kode = submission.kode_kelurahan
