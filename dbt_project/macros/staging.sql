@@ -143,7 +143,7 @@
 {# RT or RW written 1, 01 or 001 as three digits; null when it is not a number from 1 to 999 (0 is no RT/RW). #}
 {% macro pad_rt_rw(column) -%}
     case
-        when regexp_full_match(trim({{ column }}), '[0-9]{1,3}') and cast(trim({{ column }}) as integer) between 1 and 999
+        when regexp_full_match(trim({{ column }}), '[0-9]{1,3}') and try_cast(trim({{ column }}) as integer) between 1 and 999
         then lpad(trim({{ column }}), 3, '0')
     end
 {%- endmacro %}
@@ -157,16 +157,27 @@
     end
 {%- endmacro %}
 
+{#
+    A desil cell as a whole number (`2`, or `2.0` as a number cell may read), else null. Not a plain cast: DuckDB
+    casts the text 1.5 to 2, and a decile nobody wrote must not appear.
+#}
+{% macro desil_number(column) -%}
+    case
+        when regexp_full_match(trim({{ column }}), '[0-9]{1,9}(\.0+)?')
+        then cast(split_part(trim({{ column }}), '.', 1) as integer)
+    end
+{%- endmacro %}
+
 {# P3KE's welfare decile as 1 to 4 (docs/landing_contract.md); null when it is no whole number in that range. #}
 {% macro clean_desil(column) -%}
-    case when try_cast(trim({{ column }}) as integer) between 1 and 4 then try_cast(trim({{ column }}) as integer) end
+    case when {{ desil_number(column) }} between 1 and 4 then {{ desil_number(column) }} end
 {%- endmacro %}
 
 {# Why a non-empty desil cell is not taken, or null when it is (or is empty). #}
 {% macro desil_issue(column) -%}
     case
         when nullif(trim({{ column }}), '') is null or {{ clean_desil(column) }} is not null then null
-        when try_cast(trim({{ column }}) as integer) is not null then 'desil_out_of_range'
+        when {{ desil_number(column) }} is not null then 'desil_out_of_range'
         else 'desil_not_a_number'
     end
 {%- endmacro %}
