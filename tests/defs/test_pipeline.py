@@ -201,7 +201,7 @@ def test_registry_rows_have_the_fate_the_ground_truth_implies(truth):
                (select count(*) from truth_rows o where o.person_id = t.person_id and o.source = t.source) as n_rows
         from ledger l
         join truth_rows t on t.source = l.source and t.source_row = cast(l.source_row as bigint)
-        join truth_persons p using (person_id)
+        join truth_persons p on p.person_id = t.person_id
         where l.source like 'dukcapil%' and p.nik_valid""").fetchall()
     assert rows
     wrong = []
