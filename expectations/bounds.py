@@ -9,11 +9,13 @@ from dataclasses import dataclass, fields
 
 _ENV = {
     "max_invalid_nik_share": "SATUDATA_GATE_MAX_INVALID_NIK_SHARE",
+    "max_registry_invalid_nik_share": "SATUDATA_GATE_MAX_REGISTRY_INVALID_NIK_SHARE",
     "max_unresolved_kelurahan_share": "SATUDATA_GATE_MAX_UNRESOLVED_KELURAHAN_SHARE",
     "max_size_change": "SATUDATA_GATE_MAX_SIZE_CHANGE",
 }
 # Shares cannot pass 1; a size change can (a list that doubled changed by 1.0), so only its floor is fixed.
-_CEILING = {"max_invalid_nik_share": 1.0, "max_unresolved_kelurahan_share": 1.0, "max_size_change": math.inf}
+_CEILING = {"max_invalid_nik_share": 1.0, "max_registry_invalid_nik_share": 1.0, "max_unresolved_kelurahan_share": 1.0,
+            "max_size_change": math.inf}
 
 
 def _check(name: str, value: object, label: str) -> float:
@@ -37,6 +39,8 @@ class GateBounds:
     max_unresolved_kelurahan_share: float = 0.02
     # |new - old| / old of the submission's row count against the previous published quarter.
     max_size_change: float = 0.10
+    # Per Dukcapil registry: rows without a 16-digit NIK, which can neither exclude nor clear anybody.
+    max_registry_invalid_nik_share: float = 0.05
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -15,15 +15,25 @@ SUBMISSION_COLUMNS = (
     "person_id", "nik", "no_kk", "nama", "jenis_kelamin", "tanggal_lahir", "alamat", "rt", "rw",
     "kode_kelurahan", "kode_kelurahan_bps", "kelurahan", "kecamatan", "kabkota", "sumber", "desil", "program_bansos",
 )
-# Booleans computed by SQL upstream, against the Dukcapil registries and the Kemendagri code lists.
+# Computed by the frame's own SQL upstream: booleans against the Dukcapil registries and the Kemendagri code lists,
+# and (SEED_COLUMNS) the seed's BPS code of the row's kelurahan. The frame's SQL names them, so only the columns of
+# the dbt model (SUBMISSION_COLUMNS, which a change to marts.bps_submission can lose) are checked for presence.
 CHECK_COLUMNS = ("in_death_registry", "in_move_out_registry", "nik_structurally_valid")
-COLUMNS = SUBMISSION_COLUMNS + CHECK_COLUMNS
+SEED_COLUMNS = ("kode_kelurahan_bps_of_kelurahan",)
+COLUMNS = SUBMISSION_COLUMNS + SEED_COLUMNS + CHECK_COLUMNS
 
 # Province 11-99, kab/kota, kecamatan, day 01-71 (+40 for women), month, year, serial other than 0000. The exact
 # calendar and code-list checks live in SQL (nik_structurally_valid); this catches anything malformed on the way out.
 # Groups are non-capturing because GX runs pandas str.contains, which warns on capturing groups.
 NIK_PATTERN = r"^(?:1[1-9]|[2-9][0-9])[0-9]{4}(?:[0-6][0-9]|7[01])(?:0[1-9]|1[0-2])[0-9]{2}(?!0000)[0-9]{4}$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+# A published name is cleaned (docs/survivorship.md): upper-case words of letters (and an apostrophe, MA'RUF), one
+# space apart, with at least one letter. Digits, punctuation or a formula left in it would reach BPS.
+NAME_PATTERN = r"^(?=[^A-Z]*[A-Z])[A-Z']+(?: [A-Z']+)*$"
+# RT and RW as three digits, 001 to 999 (0 is no RT/RW); empty is allowed (not every list carries them).
+RT_RW_PATTERN = r"^(?!000)[0-9]{3}$"
+# P3KE's welfare decile is 1-4 (docs/landing_contract.md); DTKS and CARIK extracts carry no decile.
+DESIL_VALUES = ("1", "2", "3", "4")
 _KELURAHAN_CODE = re.compile(r"^31\d{2}\d{2}1\d{3}$")
 
 # {unexpected} and {total} are row counts; the runner fills them in and never anything read from a row.
@@ -50,7 +60,7 @@ def build_submission_suite(dki_kelurahan_codes: Sequence[str]) -> gx.Expectation
                 description=f"The column {column} is present.",
                 meta={"failure": "the column is missing from the submission"},
             )
-            for column in COLUMNS
+            for column in SUBMISSION_COLUMNS
         ),
         *_flag_is(
             "in_death_registry", False,
@@ -121,6 +131,48 @@ def build_submission_suite(dki_kelurahan_codes: Sequence[str]) -> gx.Expectation
             regex=DATE_PATTERN,
             description="Birth dates are written YYYY-MM-DD.",
             meta={"failure": f"{_ROWS} have a birth date not written YYYY-MM-DD"},
+        ),
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="kode_kelurahan_bps",
+            description="Every row has a BPS kelurahan code.",
+            meta={"failure": f"{_ROWS} have no BPS kelurahan code"},
+        ),
+        # Against the seed's crosswalk: a BPS code of another kelurahan (the two numberings mixed up) is wrong even
+        # when it is a real code. Rows whose kode_kelurahan is outside DKI fail the set check above instead.
+        gxe.ExpectColumnPairValuesToBeEqual(
+            column_A="kode_kelurahan_bps",
+            column_B="kode_kelurahan_bps_of_kelurahan",
+            ignore_row_if="either_value_is_missing",
+            description="Every BPS kelurahan code is the BPS code of the row's own kelurahan (seed crosswalk).",
+            meta={"column": "kode_kelurahan_bps",
+                  "failure": f"{_ROWS} have a BPS kelurahan code that is not their kelurahan's"},
+        ),
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="nama",
+            description="Every row has a name.",
+            meta={"failure": f"{_ROWS} have no name"},
+        ),
+        gxe.ExpectColumnValuesToMatchRegex(
+            column="nama",
+            regex=NAME_PATTERN,
+            description="Every name is upper-case words of letters, one space apart.",
+            meta={"failure": f"{_ROWS} have a name with characters other than letters, an apostrophe and single "
+                             "spaces"},
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="desil",
+            value_set=list(DESIL_VALUES),
+            description="The decile, where there is one, is P3KE's 1 to 4.",
+            meta={"failure": f"{_ROWS} have a decile other than 1 to 4"},
+        ),
+        *(
+            gxe.ExpectColumnValuesToMatchRegex(
+                column=column,
+                regex=RT_RW_PATTERN,
+                description=f"{column.upper()}, where there is one, is three digits from 001 to 999.",
+                meta={"failure": f"{_ROWS} have an {column.upper()} that is not three digits from 001 to 999"},
+            )
+            for column in ("rt", "rw")
         ),
     ]
     return gx.ExpectationSuite(name=SUITE_NAME, expectations=expectations)

@@ -77,9 +77,10 @@
 
 {# RT or RW written inside an address line ("... RT 003/RW 005"), three digits, when the column itself is empty. #}
 {% macro rt_rw_from_address(column, part) -%}
-    lpad(nullif(regexp_extract(
+    -- RT/RW 0 is no number (staging's rt_rw_zero), in an address line as in its own column.
+    nullif(lpad(nullif(regexp_extract(
         upper({{ column }}), '\bRT\.?\s*([0-9]+)\s*/?\s*RW\.?\s*([0-9]+)', {{ 1 if part == 'rt' else 2 }}
-    ), ''), 3, '0')
+    ), ''), 3, '0'), '000')
 {%- endmacro %}
 
 {#

@@ -9,11 +9,14 @@
     {{ dbt.dateadd('day', var('registry_extract_horizon_days', 92), quarter_last_day()) }}
 {%- endmacro %}
 
-{# Why a non-empty registry event date is not taken, or null when it is (or is empty). #}
+{# Why a non-empty registry event date is not taken (not a date, a 1900-01-01 placeholder, or past any extract), or null. #}
 {% macro registry_event_date_issue(column) -%}
     coalesce(
         {{ date_form_issue(column) }},
-        case when {{ parse_date(column) }} > {{ registry_horizon() }} then 'date_after_extract' end
+        case
+            when {{ parse_date(column) }} <= date '1900-01-01' then 'date_placeholder'
+            when {{ parse_date(column) }} > {{ registry_horizon() }} then 'date_after_extract'
+        end
     )
 {%- endmacro %}
 

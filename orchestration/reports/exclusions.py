@@ -25,6 +25,7 @@ REASONS = {
     "deceased_near_nik": "Meninggal menurut Dukcapil di NIK yang beda satu digit, perlu verifikasi lapangan",
     "moved_out_near_nik": "Pindah keluar DKI menurut Dukcapil di NIK yang beda satu digit, perlu verifikasi lapangan",
     "nik_deactivated_near_nik": "NIK beda satu digit dinonaktifkan Dukcapil, perlu verifikasi lapangan",
+    "no_name": "Nama tidak terbaca di semua sumber",
 }
 
 

@@ -15,7 +15,7 @@ import duckdb
 from orchestration.publish.csv_export import export_csv
 
 # Statuses that rest on inference rather than on a registry record under the person's own NIK.
-STATUSES = ("nik_conflict", "deceased_near_nik", "moved_out_near_nik", "nik_deactivated_near_nik")
+STATUSES = ("nik_conflict", "deceased_near_nik", "moved_out_near_nik", "nik_deactivated_near_nik", "no_name")
 COLUMNS = ["person_id", "reason", "nik", "nama", "tanggal_lahir", "jenis_kelamin", "alamat", "rt", "rw",
            "kode_kelurahan", "kelurahan", "kecamatan", "kabkota", "sumber", "list_rows", "registry_file",
            "registry_row", "registry_nik", "registry_other_region", "nik_held_by"]

@@ -3,6 +3,7 @@ or a P3KE whose NIKs were saved as numbers, leaving the published files as they 
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import shutil
@@ -53,6 +54,60 @@ def test_both_suites_pass_on_a_sound_quarter(published):
     assert gate["verdict"] == "PASSED" and gate["run_id"] == outcome.run_id
     assert {s["suite_name"] for s in gate["suites"]} == {"bps_submission", "quarter"}
     assert (data_dir / "publish" / QUARTER / "bps_submission.csv").is_file()
+
+
+def test_the_frames_have_the_columns_the_suites_expect(published):
+    # The quarter frame is built by our own code: its shape is pinned here, not by expectations that cannot fail.
+    from expectations.quarter import COLUMNS as QUARTER_COLUMNS
+    from expectations.submission import COLUMNS as SUBMISSION_COLUMNS
+    from orchestration.defs.quality.frames import quarter_frame, submission_frame
+    from orchestration.paths import QuarterPaths
+
+    data_dir, _, _ = published
+    paths = QuarterPaths(data_dir, Quarter.parse(QUARTER))
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        quarter = quarter_frame(con, paths)
+        submission = submission_frame(con)
+    assert len(quarter) == 1 and sorted(quarter.columns) == sorted(QUARTER_COLUMNS)
+    assert sorted(submission.columns) == sorted(SUBMISSION_COLUMNS)
+    assert quarter["death_registry_invalid_nik_share"][0] < 0.05
+    # Every published row's BPS code is its kelurahan's in the seed.
+    assert (submission["kode_kelurahan_bps"] == submission["kode_kelurahan_bps_of_kelurahan"]).all()
+
+
+def _unreadable(nik: str, i: int) -> str:
+    """A NIK nobody can read, in one of the ways exports and typists break them (not the generator's)."""
+    return [nik[:6] + "O" + nik[7:], "3.17101E+15", nik[:15], "-", nik + "9", "'" + nik[:8] + "/" + nik[8:]][i % 6]
+
+
+def test_a_death_file_with_a_third_of_its_niks_unreadable_blocks_naming_the_file(published):
+    data_dir, instance, _ = published
+    path = data_dir / "landing" / QUARTER / "dukcapil_kematian.csv"
+    kept = path.parent.parent / "kematian_niks.keep"
+    shutil.copy(path, kept)
+    with path.open(encoding="utf-8", newline="") as f:
+        header, *rows = list(csv.reader(f))
+    nik = [c.strip().upper() for c in header].index("NIK")
+    for i, row in enumerate(rows):
+        if i % 3 == 0:
+            row[nik] = _unreadable(row[nik], i // 3)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows([header, *rows])
+    try:
+        outcome = _run(data_dir, instance, "deaths_unreadable")
+    finally:
+        shutil.move(kept, path)
+    assert not outcome.success
+    gate = _gate(data_dir)
+    assert gate["verdict"] == "BLOCKED"
+    registry = [f for f in gate["failures"] if "death_registry_invalid_nik_share" in f]
+    assert len(registry) == 1 and "dukcapil_kematian.csv" in registry[0] and "33." in registry[0], gate["failures"]
+    # Every row of the file is still in the ledger, a third of them without a NIK.
+    with duckdb.connect(str(data_dir / "warehouse" / f"{QUARTER}.duckdb"), read_only=True) as con:
+        fates = dict(con.execute("select fate, count(*) from marts.record_ledger "
+                                 "where source = 'dukcapil_kematian' group by 1").fetchall())
+    assert sum(fates.values()) == len(rows)
+    assert fates.get("registry_invalid_nik", 0) >= len(range(0, len(rows), 3))
 
 
 def test_a_missing_death_registry_blocks_and_keeps_the_published_files(published):

@@ -21,6 +21,7 @@ from orchestration.synth import generate_quarter
 from tests.defs.landing_edits import LIST_SOURCES, ExcelDateSerial, read_list, write_list
 
 QUARTER = "2025Q2"
+REGISTRY_SOURCES = ("dukcapil_kematian", "dukcapil_pindah")
 PEOPLE = 600
 SEED = 5
 
@@ -40,6 +41,7 @@ class Plant:
     issue: str | None  # the start of the cell issue, "column: reason..."; None when the value is taken as text
     single: bool  # planted in a person's only list row, so that the row alone decides the person's fate
     personal: bool = True  # the value is a person's data and must never reach the ledger
+    note: str | None = None  # the start of the cell note when the value is taken after reformatting
 
     def value_for(self, current: object) -> object:
         return self.value(current) if callable(self.value) else self.value
@@ -47,6 +49,23 @@ class Plant:
 
 def _spaced(nik: object) -> str:
     return " ".join(str(nik)[i:i + 4] for i in range(0, 16, 4))
+
+
+def _dotted(nik: object) -> str:
+    return ".".join(str(nik)[i:i + 4] for i in range(0, 16, 4))
+
+
+def _dashed_6_6_4(nik: object) -> str:
+    return f"{str(nik)[:6]}-{str(nik)[6:12]}-{str(nik)[12:]}"
+
+
+def _text_marker(nik: object) -> str:
+    # A spreadsheet's apostrophe, with a non-breaking space and a tab around it as pasted from a web page.
+    return "\u00a0'" + str(nik) + "\t"
+
+
+def _spaced_15(nik: object) -> str:
+    return _spaced(nik)[:-1]
 
 
 def _with_letter(nik: object) -> str:
@@ -68,19 +87,28 @@ PLANTS = [
           "tanggal_lahir: after the quarter's last day, treated as unknown", single=True),
     Plant("dtks", "nomor_nik", "3.17101E+15", "excluded_invalid_nik",
           "nomor_nik: a spreadsheet number (3.17101E+15 style", single=True, personal=False),
-    Plant("dtks", "nomor_kk", _spaced, "published", "nomor_kk: not 16 digits (contains spaces)", single=True),
+    # Identifiers as written: taken, and noted apart from rejections.
+    Plant("dtks", "nomor_kk", _spaced, "published", None, single=True, note="nomor_kk: taken as its 16 digits"),
+    Plant("dtks", "nomor_nik", _dotted, "published", None, single=True, note="nomor_nik: taken as its 16 digits"),
+    Plant("dtks", "nomor_nik", _text_marker, "published", None, single=True, note="nomor_nik: taken as its 16 digits"),
     Plant("dtks", "nama", SQL_NAME, "published", None, single=True),
     Plant("dtks", "nama", HYPERLINK, "published", None, single=True),
     Plant("dtks", "alamat", HYPERLINK, "published", None, single=True),
     # CARIK, semicolon CSV with a BOM
     Plant("carik", "nik", _with_letter, "excluded_invalid_nik", "nik: not 16 digits (contains letters)", single=True),
-    Plant("carik", "nik", _spaced, "excluded_invalid_nik", "nik: not 16 digits (contains spaces)", single=True),
+    Plant("carik", "nik", _spaced, "published", None, single=True, note="nik: taken as its 16 digits"),
+    Plant("carik", "nik", _dashed_6_6_4, "published", None, single=True, note="nik: taken as its 16 digits"),
+    Plant("carik", "nik", _spaced_15, "excluded_invalid_nik", "nik: not 16 digits (too few or too many digits)",
+          single=True),
     Plant("carik", "no_kk", "3.17101E+15", "published", "no_kk: a spreadsheet number", single=True,
           personal=False),
     Plant("carik", "tanggal_lahir", "01-01-1900", "published", "tanggal_lahir: placeholder 1900-01-01",
           single=True, personal=False),
     Plant("carik", "tanggal_lahir", "31/04/1975", "published", "tanggal_lahir: not a date", single=True),
-    Plant("carik", "nama_lengkap", "-2+3", "published", "nama_lengkap: no letters", single=True, personal=False),
+    # The person's only name is unreadable: BPS cannot take a record without a name (the submission suite's nama
+    # check), so they are excluded with a reason of their own, not published nameless.
+    Plant("carik", "nama_lengkap", "-2+3", "excluded_no_name", "nama_lengkap: no letters", single=True,
+          personal=False),
     Plant("carik", "nama_lengkap", "@SUM(A1)", "published", None, single=True),
     Plant("carik", "alamat_domisili", "+1+1", "published", None, single=True, personal=False),
     Plant("carik", "alamat_domisili", "-2+3", "published", None, single=True, personal=False),
@@ -89,8 +117,18 @@ PLANTS = [
     Plant("p3ke", "nik", _excel_number, "excluded_invalid_nik", "nik: a spreadsheet number", single=True),
     Plant("p3ke", "nik", "3.17101E+15", "excluded_invalid_nik", "nik: a spreadsheet number", single=True,
           personal=False),
+    # (Not single: a generated quarter of this size has only a handful of people listed in P3KE alone.)
+    Plant("p3ke", "nik", _spaced, "published", None, single=False, note="nik: taken as its 16 digits"),
     Plant("p3ke", "nama_lengkap", SQL_NAME, "published", None, single=True),
     Plant("p3ke", "nama_lengkap", HYPERLINK, "published", None, single=True),
+    # The Dukcapil registries, comma CSV: an identifier as written still excludes the listed person it names
+    # (single: the person is listed); an unreadable one is a registry row without a NIK, with its cell issue.
+    Plant("dukcapil_kematian", "NIK", _dotted, "registry_applied", None, single=True,
+          note="NIK: taken as its 16 digits"),
+    Plant("dukcapil_pindah", "NIK", _text_marker, "registry_applied", None, single=True,
+          note="NIK: taken as its 16 digits"),
+    Plant("dukcapil_kematian", "NIK", _with_letter, "registry_invalid_nik", "NIK: not 16 digits (contains letters)",
+          single=False),
     Plant("p3ke", "tanggal_lahir", "31-02-2020", "published", "tanggal_lahir: not a date", single=False,
           personal=False),
     Plant("p3ke", "tanggal_lahir", ExcelDateSerial(1), "published", "tanggal_lahir: placeholder 1900-01-01",
@@ -118,7 +156,21 @@ def _candidate_rows(truth: Path) -> dict[tuple[str, bool], list[int]]:
             select r.source, per_person.n_rows = 1 as single, r.source_row
             from r join p using (person_id) join per_person using (person_id)
             where p.status = 'resident' and coalesce(p.planted, '') = '' and p.nik_valid and not per_person.corrupted
-            order by r.source, r.source_row""").fetchall()
+            union all
+            -- Registry rows: the only registry row of a person who is listed (single) with every list row intact
+            -- and whose event excludes them this quarter, or of a person in no list.
+            select g.source, p.listed as single, g.source_row
+            from read_parquet('{truth}/source_rows.parquet') as g
+            join p using (person_id)
+            left join per_person using (person_id)
+            where g.source in ('dukcapil_kematian', 'dukcapil_pindah')
+              and (select count(*) from read_parquet('{truth}/source_rows.parquet') as o
+                   where o.person_id = g.person_id and o.source = g.source) = 1
+              and coalesce(p.planted, '') = ''
+              and (not p.listed or (p.status in ('deceased', 'moved_out', 'nik_deactivated')
+                                    and p.status_date <= date '2025-06-30' and p.nik_valid
+                                    and not per_person.corrupted))
+            order by 1, 3""").fetchall()
     candidates: dict[tuple[str, bool], list[int]] = {}
     for source, single, source_row in rows:
         candidates.setdefault((source, single), []).append(source_row)
@@ -131,7 +183,7 @@ def hostile_run(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("hostile") / "data"
     generate_quarter(QUARTER, PEOPLE, seed=SEED, data_dir=data_dir)
     landing = data_dir / "landing" / QUARTER
-    files = {source: read_list(landing, source) for source in LIST_SOURCES}
+    files = {source: read_list(landing, source) for source in (*LIST_SOURCES, *REGISTRY_SOURCES)}
     candidates = _candidate_rows(data_dir / "truth" / QUARTER)
     planted: dict[Plant, int] = {}
     originals: dict[Plant, object] = {}
@@ -150,6 +202,7 @@ def hostile_run(tmp_path_factory):
         patch.setenv("SATUDATA_DATA_DIR", str(data_dir))
         # A dozen invalid NIKs planted in lists of a few hundred rows: the share bound is for real quarters.
         patch.setenv("SATUDATA_GATE_MAX_INVALID_NIK_SHARE", "0.2")
+        patch.setenv("SATUDATA_GATE_MAX_REGISTRY_INVALID_NIK_SHARE", "0.2")
         from orchestration.run import run_quarter
 
         instance = dg.DagsterInstance.ephemeral()
@@ -201,6 +254,11 @@ def test_every_planted_row_has_its_fate_and_its_cell_issue(hostile_run, ledger):
             wrong.append(f"{_label(plant, source_row)}: cell issues {issues}, expected one starting {plant.issue!r}")
         if plant.issue is None and any(i.startswith(plant.column + ":") for i in issues):
             wrong.append(f"{_label(plant, source_row)}: taken as text, yet has cell issues {issues}")
+        notes = row["cell_notes"].split("; ") if row["cell_notes"] else []
+        if plant.note is not None and not any(n.startswith(plant.note) for n in notes):
+            wrong.append(f"{_label(plant, source_row)}: cell notes {notes}, expected one starting {plant.note!r}")
+        if plant.note is None and any(n.startswith(plant.column + ":") for n in notes):
+            wrong.append(f"{_label(plant, source_row)}: not reformatted, yet has cell notes {notes}")
     assert not wrong, "\n".join(wrong)
 
 
@@ -208,8 +266,8 @@ def test_ledger_has_one_row_per_row_read_and_no_personal_values(hostile_run, led
     data_dir, _, planted, originals, _ = hostile_run
     with _warehouse(data_dir) as con:
         rows_read = dict(con.execute(
-            "select source, rows_read from raw.load_log where source in ('dtks', 'p3ke', 'carik')").fetchall())
-    for source in LIST_SOURCES:
+            "select source, rows_read from raw.load_log").fetchall())
+    for source in (*LIST_SOURCES, *REGISTRY_SOURCES):
         numbers = sorted(n for s, n in ledger if s == source)
         assert numbers == list(range(1, rows_read[source] + 1)), (
             f"{source}: {len(numbers)} ledger rows for {rows_read[source]} rows read")
@@ -219,6 +277,17 @@ def test_ledger_has_one_row_per_row_read_and_no_personal_values(hostile_run, led
     personal = [(p, originals[p]) for p in planted] + [(p, p.value_for(originals[p])) for p in planted if p.personal]
     leaked = [_label(p, planted[p]) for p, v in personal if len(str(v)) >= 6 and str(v) in text]
     assert not leaked, f"planted or original values of these cells appear in the ledger: {leaked}"
+
+
+def test_a_registry_nik_as_written_excludes_the_listed_person_it_names(hostile_run, ledger):
+    _, _, planted, *_ = hostile_run
+    applied = [p for p in planted if p.fate == "registry_applied"]
+    assert len(applied) == 2
+    for plant in applied:
+        person_id = ledger[(plant.source, planted[plant])]["person_id"]
+        assert person_id, f"{_label(plant, planted[plant])}: no person"
+        fates = {r["fate"] for (source, _), r in ledger.items() if source in LIST_SOURCES and r["person_id"] == person_id}
+        assert fates and all(f.startswith("excluded_") for f in fates), f"{_label(plant, planted[plant])}: {fates}"
 
 
 def test_sql_strings_are_kept_verbatim_in_the_warehouse(hostile_run, ledger):
@@ -281,7 +350,7 @@ def test_rejected_cells_are_counted_in_the_run_metadata(hostile_run, ledger):
     assert shown == cells
     for expected in ("dtks:tanggal_lahir:date_impossible", "dtks:tanggal_lahir:date_placeholder",
                      "dtks:tanggal_lahir:date_future", "dtks:nomor_nik:id_spreadsheet_number",
-                     "dtks:nomor_kk:id_spaces", "carik:nik:id_letters", "carik:nik:id_spaces",
+                     "carik:nik:id_letters", "carik:nik:id_wrong_length",
                      "carik:nama_lengkap:name_no_letters", "p3ke:nik:id_spreadsheet_number",
                      "p3ke:tanggal_lahir:date_placeholder"):
         assert cells.get(expected, 0) >= 1, expected

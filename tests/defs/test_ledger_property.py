@@ -10,6 +10,7 @@ from the edits, not from the pipeline. Failure messages carry sources, row numbe
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from dataclasses import dataclass, field
 
@@ -27,12 +28,34 @@ QUARTER = "2025Q2"
 LEDGER_KEY = dg.AssetKey(["marts", "record_ledger"])
 FATES = {"published", "excluded_deceased", "excluded_moved_out", "excluded_outside_dki", "excluded_invalid_nik",
          "excluded_unresolved_kelurahan", "excluded_nik_conflict", "excluded_deceased_near_nik",
-         "excluded_moved_out_near_nik", "quarantined"}
+         "excluded_moved_out_near_nik", "excluded_no_name", "quarantined"}
+REGISTRY_FATES = {"registry_applied", "registry_moved_within_dki", "registry_superseded", "registry_no_listed_person",
+                  "registry_invalid_nik", "registry_not_counted", "registry_applied_near_nik", "quarantined"}
+REGISTRY_SOURCES = ("dukcapil_kematian", "dukcapil_pindah")
+# The registries' columns a test plants into, by the file's own names.
+FILE_COLUMNS = {**COLUMNS, "dukcapil_kematian": {"nik": "NIK", "date": "TGL_KEMATIAN"},
+                "dukcapil_pindah": {"nik": "NIK", "date": "TGL_PINDAH"}}
 
-# Values from issue 5, per kind of column; every NIK, KK and date value here must be rejected with a cell issue.
+
+
+def _grouped(nik: str) -> str:
+    return " ".join(nik[i:i + 4] for i in range(0, len(nik), 4))
+
+
+def _dashed(nik: str) -> str:
+    return "-".join(nik[i:i + 4] for i in range(0, len(nik), 4))
+
+
+def _text_marker(nik: str) -> str:
+    return "'" + nik
+
+
+# Values from issues 5 and 11, per kind of column. Every NIK, KK and date value here must be rejected with a cell
+# issue, except the identifiers as written (functions of the cell's own value: grouped, dashed, with a text
+# marker), which must be taken with a cell note when they come to 16 digits, and rejected otherwise.
 HOSTILE = {
-    "nik": ["3.17101E+15", "3171 0117 0845 0012", "31710117O8450012", "-", "0", "317101170845001",
-            "3171-0117-0845-0012", "NULL", "3171011708450010.0"],
+    "nik": ["3.17101E+15", _grouped, "31710117O8450012", "-", "0", "317101170845001",
+            _dashed, "NULL", "3171011708450010.0", _text_marker, "3171/0117/0845/0012", "3171 0117 0845 001"],
     "date": ["31-02-2020", "30/02/1987", "2019-13-01", "1900-01-01", "01-01-1900", "0000-00-00", "2031-05-01",
              "12 Maret 1980", "3.17101E+15"],
     "name": ["Robert'); DROP TABLE raw.dtks;--", '=HYPERLINK("http://x","y")', "+1+1", "@SUM(A1)", "-2+3",
@@ -59,11 +82,11 @@ fraction = st.floats(0, 1, exclude_max=True)
 
 @st.composite
 def edits(draw, source: str) -> Edits:
-    kinds = len(COLUMNS[source])
+    kinds = len(FILE_COLUMNS[source])
     # At least one edit of each kind and a hostile value per column kind, so that even the simplest example
     # (Hypothesis tries it first, and a run costs most of a minute) mangles every file.
     return Edits(
-        hostile=draw(st.lists(st.tuples(fraction, st.integers(0, kinds - 1), st.integers(0, 8)),
+        hostile=draw(st.lists(st.tuples(fraction, st.integers(0, kinds - 1), st.integers(0, 11)),
                               min_size=kinds, max_size=8)),
         copies=draw(st.lists(st.tuples(fraction, fraction), min_size=1, max_size=3)),
         broken=draw(st.lists(st.tuples(fraction, fraction, st.booleans()), min_size=1,
@@ -77,7 +100,7 @@ quarters = st.fixed_dictionaries({
     "missing_registry": st.sampled_from(["dukcapil_kematian", "dukcapil_pindah", None, None]),
     "seed": st.integers(0, 100_000),
     "people": st.integers(150, 260),
-    "edits": st.fixed_dictionaries({source: edits(source) for source in LIST_SOURCES}),
+    "edits": st.fixed_dictionaries({source: edits(source) for source in (*LIST_SOURCES, *REGISTRY_SOURCES)}),
 })
 
 
@@ -90,12 +113,16 @@ def _at(fraction_: float, i: int, n: int) -> int:
 def apply(landing, source: str, e: Edits):
     """Edit one list file in place; return the edited file (its rows say what each line became)."""
     file = read_list(landing, source)
-    kinds = sorted(COLUMNS[source])
+    kinds = sorted(FILE_COLUMNS[source])
     for i, (where, kind, value) in enumerate(e.hostile):
         position = file.data_rows()[_at(where, i, len(file.data_rows()))]
         kind = kinds[(kind + i) % len(kinds)]
         values = HOSTILE[kind]
-        file.plant(position, COLUMNS[source][kind], values[(value + i) % len(values)])
+        planted = values[(value + i) % len(values)]
+        column = FILE_COLUMNS[source][kind]
+        if callable(planted):
+            planted = planted(str(file.value(position, column) or ""))
+        file.plant(position, column, planted)
     for i, (copied, where) in enumerate(e.copies):
         insert_copy(file, file.data_rows()[_at(copied, 2 * i, len(file.data_rows()))],
                     _at(where, 2 * i + 1, len(file.rows) + 1))
@@ -145,7 +172,8 @@ def test_the_ledger_accounts_for_every_row_exactly_once(workdir, quarter):
             shutil.rmtree(child)
     generate_quarter(QUARTER, quarter["people"], seed=quarter["seed"], data_dir=workdir)
     landing = workdir / "landing" / QUARTER
-    files = {source: apply(landing, source, quarter["edits"][source]) for source in LIST_SOURCES}
+    files = {source: apply(landing, source, quarter["edits"][source]) for source in (*LIST_SOURCES, *REGISTRY_SOURCES)
+             if source != quarter["missing_registry"]}
     if quarter["missing_registry"]:
         (landing / SPECS[quarter["missing_registry"]].file_name).unlink()
     expected = {s: f.expected_rows() for s, f in files.items()}
@@ -161,9 +189,11 @@ def test_the_ledger_accounts_for_every_row_exactly_once(workdir, quarter):
 
     with duckdb.connect(str(workdir / "warehouse" / f"{QUARTER}.duckdb"), read_only=True) as con:
         rows_read = dict(con.execute("select source, rows_read from raw.load_log").fetchall())
-        ledger = con.execute("select source, source_row, fate, cell_issues from marts.record_ledger").fetchall()
+        ledger = con.execute(
+            "select source, source_row, fate, cell_issues, cell_notes from marts.record_ledger").fetchall()
     if quarter["missing_registry"]:
         assert rows_read[quarter["missing_registry"]] == 0
+        assert not [r for r in ledger if r[0] == quarter["missing_registry"]]
     for source, file in files.items():
         rows = [r for r in ledger if r[0] == source]
         numbers = sorted(r[1] for r in rows)
@@ -171,25 +201,42 @@ def test_the_ledger_accounts_for_every_row_exactly_once(workdir, quarter):
             f"{source}: {rows_read[source]} rows read, {expected[source]} in the file")
         assert numbers == list(range(1, expected[source] + 1)), (
             f"{source}: {len(numbers)} ledger rows ({len(set(numbers))} distinct) for {expected[source]} rows")
-        fates = {n: fate for _, n, fate, _ in rows}
-        assert all(fate in FATES for fate in fates.values()), f"{source}: fates {set(fates.values()) - FATES}"
+        fates = {n: fate for _, n, fate, _, _ in rows}
+        allowed = REGISTRY_FATES if source in REGISTRY_SOURCES else FATES
+        assert all(fate in allowed for fate in fates.values()), f"{source}: fates {set(fates.values()) - allowed}"
         quarantined = {n for n, fate in fates.items() if fate == "quarantined"}
         assert quarantined == file.expected_quarantined(), (
             f"{source}: quarantined rows {sorted(quarantined)}, expected {sorted(file.expected_quarantined())}")
         published = sum(1 for fate in fates.values() if fate == "published")
-        excluded = sum(1 for fate in fates.values() if fate.startswith("excluded_"))
+        excluded = sum(1 for fate in fates.values() if fate.startswith(("excluded_", "registry_")))
         assert published + excluded + len(quarantined) == expected[source]
-        # A rejected value leaves its row in the pipeline, with the file's column named in its cell issues.
-        issues = {n: (cell_issues or "").split("; ") for _, n, _, cell_issues in rows}
+        # A rejected value leaves its row in the pipeline, with the file's column named in its cell issues; an
+        # identifier as written is taken, with the column named in its cell notes.
+        issues = {n: (cell_issues or "").split("; ") for _, n, _, cell_issues, _ in rows}
+        notes = {n: (cell_notes or "").split("; ") for _, n, _, _, cell_notes in rows}
         for position, row in enumerate(file.rows):
             if row.kind != "data":
                 continue
-            for column in row.planted:
-                kind = next(k for k, c in COLUMNS[source].items() if c == column)
+            for column, value in row.planted.items():
+                kind = next(k for k, c in FILE_COLUMNS[source].items() if c == column)
                 assert fates[position + 1] != "quarantined", f"{source}:{position + 1} quarantined for a value"
-                if kind in REJECTED_KINDS:
+                if kind in REJECTED_KINDS and _written_as_16_digits(str(value)):
+                    assert any(n.startswith(f"{column}: taken as its 16 digits") for n in notes[position + 1]), (
+                        f"{source}:{position + 1} {column}: no cell note")
+                    assert not any(i.startswith(f"{column}: not 16 digits") for i in issues[position + 1]), (
+                        f"{source}:{position + 1} {column}: rejected although written as 16 digits")
+                elif kind in REJECTED_KINDS and str(value).strip(" '"):
                     assert any(i.startswith(f"{column}: ") for i in issues[position + 1]), (
                         f"{source}:{position + 1} {column}: no cell issue")
+
+
+def _written_as_16_digits(value: str) -> bool:
+    """Whether the contract reads the cell as a 16-digit identifier written with separators or a text marker."""
+    # The contract's words (docs/landing_contract.md): runs of spaces, or one dot or dash, between digits; an
+    # apostrophe first; blanks around. Only a 16-digit result.
+    text = value.strip().removeprefix("'").strip()
+    return (bool(re.fullmatch(r"[0-9]+(?:(?: *[.-] *| +)[0-9]+)*", text)) and len(re.sub(r"[^0-9]", "", text)) == 16
+            and value != re.sub(r"[^0-9]", "", text))
 
 
 def test_a_workbook_row_wider_than_the_header_is_quarantined(tmp_path):

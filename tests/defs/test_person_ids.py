@@ -49,7 +49,8 @@ def two_quarters(tmp_path_factory):
             select l.person_id, t.person_id as true_person_id, l.fate
             from read_csv('{data_dir}/reports/{quarter}/record_ledger.csv', all_varchar = true) l
             join read_parquet('{data_dir}/truth/{quarter}/source_rows.parquet') t
-              on t.source = l.source and t.source_row = cast(l.source_row as bigint)""")
+              on t.source = l.source and t.source_row = cast(l.source_row as bigint)
+            where l.source in ('dtks', 'p3ke', 'carik')""")
         con.execute(f"""create view people_{q} as
             select true_person_id, mode(person_id) as person_id, bool_or(fate = 'published') as published
             from rows_{q} where person_id is not null group by 1""")

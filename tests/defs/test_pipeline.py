@@ -163,31 +163,72 @@ def test_linkage_precision_and_recall_against_the_true_persons(truth):
     assignments = truth.sql("""
         select l.person_id as predicted, t.person_id as actual
         from ledger l join truth_rows t on t.source = l.source and t.source_row = cast(l.source_row as bigint)
-        where l.person_id is not null""").to_arrow_table()
+        -- List rows only: the ledger's registry rows name the person their NIK matched, which is no linkage.
+        where l.person_id is not null and l.source in ('dtks', 'p3ke', 'carik')""").to_arrow_table()
     scores = pairwise_scores(assignments)
     assert scores.true_pairs > 1000
     assert scores.precision >= 0.995, scores.as_dict()
     assert scores.recall >= 0.98, scores.as_dict()
 
 
+LIST_FATES = {"published", "excluded_deceased", "excluded_moved_out", "excluded_outside_dki", "excluded_invalid_nik",
+              "excluded_unresolved_kelurahan", "excluded_nik_conflict", "excluded_deceased_near_nik",
+              "excluded_moved_out_near_nik", "excluded_no_name", "quarantined"}
+REGISTRY_FATES = {"registry_applied", "registry_moved_within_dki", "registry_superseded",
+                  "registry_no_listed_person", "registry_invalid_nik", "registry_not_counted",
+                  "registry_applied_near_nik", "quarantined"}
+
+
 def test_the_ledger_accounts_for_every_input_row(truth):
+    # All five files: every row of the lists and of the two Dukcapil registries has exactly one fate.
     by_source = dict(truth.execute("select source, count(*) from ledger group by 1").fetchall())
-    files = dict(truth.execute(
-        "select source, rows_read from raw.load_log where source in ('dtks', 'p3ke', 'carik')").fetchall())
+    files = dict(truth.execute("select source, rows_read from raw.load_log").fetchall())
+    assert set(files) == {"dtks", "p3ke", "carik", "dukcapil_kematian", "dukcapil_pindah"}
     assert by_source == files
+    assert truth.execute("select count(*) - count(distinct (source, source_row)) from ledger").fetchall()[0][0] == 0
     fates = dict(truth.execute("select fate, count(*) from ledger group by 1").fetchall())
     assert sum(fates.values()) == sum(files.values())
-    assert set(fates) <= {"published", "excluded_deceased", "excluded_moved_out", "excluded_outside_dki",
-                          "excluded_invalid_nik", "excluded_unresolved_kelurahan", "excluded_nik_conflict",
-                          "excluded_deceased_near_nik", "excluded_moved_out_near_nik", "quarantined"}
+    for kind, allowed in (("list", LIST_FATES), ("registry", REGISTRY_FATES)):
+        found = {r[0] for r in truth.execute(
+            f"select distinct fate from ledger where (source like 'dukcapil%') = {kind == 'registry'}").fetchall()}
+        assert found <= allowed, f"{kind} fates {found - allowed}"
     published_people = truth.execute(
         "select count(distinct person_id) from ledger where fate = 'published'").fetchall()[0][0]
     assert published_people == truth.execute("select count(*) from published").fetchall()[0][0]
-    # No names or NIKs in the ledger: rejected cells are named by column and reason, never by value.
+    # No names or NIKs in the ledger: rejected and reformatted cells are named by column and reason, never by value.
     assert [r[0] for r in truth.execute("describe ledger").fetchall()] == [
-        "source", "source_row", "person_id", "fate", "reason", "cell_issues"]
+        "source", "source_row", "person_id", "fate", "reason", "cell_issues", "cell_notes"]
     assert truth.execute(
-        "select count(*) from ledger where regexp_matches(cell_issues, '[0-9]{6}')").fetchall()[0][0] == 0
+        "select count(*) from ledger where regexp_matches(coalesce(cell_issues, '') || coalesce(cell_notes, ''), "
+        "'[0-9]{6}')").fetchall()[0][0] == 0
+
+
+def test_registry_rows_have_the_fate_the_ground_truth_implies(truth):
+    # Checked against the generator's truth, not against the models' rules: a death or exclusion of a listed
+    # person, dated in the quarter, under their true NIK, applies to that person; a registry row of somebody in no
+    # list matches nobody listed.
+    rows = truth.execute("""
+        select l.source, p.listed, p.status, l.fate, l.person_id is not null as has_person,
+               (select count(*) from truth_rows o where o.person_id = t.person_id and o.source = t.source) as n_rows
+        from ledger l
+        join truth_rows t on t.source = l.source and t.source_row = cast(l.source_row as bigint)
+        join truth_persons p on p.person_id = t.person_id
+        where l.source like 'dukcapil%' and p.nik_valid""").fetchall()
+    assert rows
+    wrong = []
+    for source, listed, status, fate, has_person, n_rows in rows:
+        if not listed and fate not in ("registry_no_listed_person", "registry_invalid_nik"):
+            wrong.append((source, "unlisted", status, fate))
+        if listed and n_rows == 1 and status in ("deceased", "moved_out", "nik_deactivated") and fate not in (
+                "registry_applied", "registry_not_counted", "registry_no_listed_person"):
+            wrong.append((source, "listed", status, fate))
+        if fate.startswith("registry_") and fate not in ("registry_no_listed_person", "registry_invalid_nik") \
+                and not has_person:
+            wrong.append((source, "no person", status, fate))
+    assert not wrong, f"{len(wrong)} registry rows with an unexpected fate, e.g. {wrong[:5]}"
+    applied = dict(truth.execute("select source, count(*) from ledger where fate = 'registry_applied' "
+                                 "group by 1").fetchall())
+    assert applied.get("dukcapil_kematian", 0) > 10 and applied.get("dukcapil_pindah", 0) > 10
 
 
 def test_every_nik_the_generator_broke_is_a_rejected_cell_of_its_row(truth):

@@ -10,7 +10,15 @@ import pytest
 from orchestration.paths import SEEDS_DIR
 
 with (SEEDS_DIR / "dki_kelurahan.csv").open(encoding="utf-8", newline="") as _f:
-    DKI_CODES = [row["kode"] for row in csv.DictReader(_f)]
+    _SEED = list(csv.DictReader(_f))
+DKI_CODES = [row["kode"] for row in _SEED]
+BPS_CODE_OF = {row["kode"]: row["kode_bps_kelurahan"] for row in _SEED}
+_WORDS = ["SITI", "BUDI", "RAHAYU", "SANTOSO", "DEWI", "MA'RUF", "WULANDARI", "HIDAYAT", "PUTRI", "SETIAWAN"]
+
+
+def name_of(i: int) -> str:
+    """A made-up cleaned name, different for every i below 1,000."""
+    return " ".join(_WORDS[int(d)] for d in f"{i:03d}")
 
 
 def submission_row(i: int) -> dict:
@@ -21,23 +29,24 @@ def submission_row(i: int) -> dict:
         "person_id": f"P{i + 1:07d}",
         "nik": nik,
         "no_kk": f"3171010101{20 + i % 5:02d}{i + 1:04d}",
-        "nama": f"WARGA NOMOR {i + 1}",
+        "nama": name_of(i),
         "jenis_kelamin": "P" if female else "L",
         "tanggal_lahir": f"19{year:02d}-{month:02d}-{day:02d}",
         "alamat": f"JL. KEBON SIRIH NO. {i + 1}",
-        "rt": f"{1 + i % 9:03d}",
+        "rt": f"{1 + i * 37 % 999:03d}" if i % 7 else None,
         "rw": "002",
         "kode_kelurahan": DKI_CODES[i % len(DKI_CODES)],
-        "kode_kelurahan_bps": "3173010001",
+        "kode_kelurahan_bps": BPS_CODE_OF[DKI_CODES[i % len(DKI_CODES)]],
         "kelurahan": "GAMBIR",
         "kecamatan": "GAMBIR",
         "kabkota": "KOTA ADM. JAKARTA PUSAT",
         "sumber": ["dtks", "p3ke", "carik"][i % 3],
-        "desil": str(1 + i % 4),
+        "desil": str(1 + i % 4) if i % 5 else None,
         "program_bansos": "PKH" if i % 2 else None,
         "in_death_registry": False,
         "in_move_out_registry": False,
         "nik_structurally_valid": True,
+        "kode_kelurahan_bps_of_kelurahan": BPS_CODE_OF[DKI_CODES[i % len(DKI_CODES)]],
     }
 
 
@@ -51,8 +60,10 @@ def good_quarter(**overrides) -> pd.DataFrame:
     figures = {
         "death_registry_rows": 1_204,
         "death_registry_latest_age_days": 3,
+        "death_registry_invalid_nik_share": 0.01,
         "move_registry_rows": 2_310,
         "move_registry_latest_age_days": 0,
+        "move_registry_invalid_nik_share": 0.05,
         "quarter_days": 91,
         "dtks_rows": 12_000,
         "dtks_invalid_nik_share": 0.031,

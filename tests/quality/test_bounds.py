@@ -10,6 +10,7 @@ VARS = {
     "max_invalid_nik_share": "SATUDATA_GATE_MAX_INVALID_NIK_SHARE",
     "max_unresolved_kelurahan_share": "SATUDATA_GATE_MAX_UNRESOLVED_KELURAHAN_SHARE",
     "max_size_change": "SATUDATA_GATE_MAX_SIZE_CHANGE",
+    "max_registry_invalid_nik_share": "SATUDATA_GATE_MAX_REGISTRY_INVALID_NIK_SHARE",
 }
 
 
@@ -20,14 +21,15 @@ def clean_env(monkeypatch):
 
 
 def test_defaults_without_env():
-    assert GateBounds.from_env() == GateBounds(0.05, 0.02, 0.10)
+    assert GateBounds.from_env() == GateBounds(0.05, 0.02, 0.10, 0.05)
 
 
 def test_env_overrides_each_bound(monkeypatch):
     monkeypatch.setenv(VARS["max_invalid_nik_share"], "0.08")
     monkeypatch.setenv(VARS["max_unresolved_kelurahan_share"], " 0.01 ")
     monkeypatch.setenv(VARS["max_size_change"], "1.5")
-    assert GateBounds.from_env() == GateBounds(0.08, 0.01, 1.5)
+    monkeypatch.setenv(VARS["max_registry_invalid_nik_share"], "0.2")
+    assert GateBounds.from_env() == GateBounds(0.08, 0.01, 1.5, 0.2)
 
 
 def test_blank_env_keeps_the_default(monkeypatch):
@@ -44,6 +46,8 @@ def test_blank_env_keeps_the_default(monkeypatch):
         ("max_unresolved_kelurahan_share", "nan"),
         ("max_size_change", "inf"),
         ("max_size_change", "-1"),
+        ("max_registry_invalid_nik_share", "1.01"),
+        ("max_registry_invalid_nik_share", "a third"),
     ],
 )
 def test_invalid_env_value_names_the_variable(monkeypatch, field, raw):

@@ -18,6 +18,8 @@ DUPLICATED_NIK = "3174094512870042"
 MALFORMED_NIK = "31740945128700X9"
 NAMES = ["SITI ZULAIKHA PRATAMAWATI", "BAMBANG SUSENO WIRYOHADI", "RATNA DEWI KUSUMANINGRUM"]
 BAD_BIRTH_DATE = "05/12/1987"
+# A name the name check rejects: GX's default format would keep it among the unexpected values.
+UNCLEAN_NAME = "DWI ASTUTI 2 PURBANINGSIH"
 
 
 def identifying_frame():
@@ -29,6 +31,7 @@ def identifying_frame():
         MALFORMED_NIK, NAMES[2], BAD_BIRTH_DATE, False,
     ]
     frame.loc[5, ["jenis_kelamin", "in_death_registry"]] = ["PEREMPUAN", True]
+    frame.loc[6, "nama"] = UNCLEAN_NAME
     return frame
 
 
@@ -58,14 +61,16 @@ def test_default_result_format_would_leak(suite):
         gx.ValidationDefinition(name="v", data=batch, suite=context.suites.add(build_submission_suite(DKI_CODES)))
     )
     leaked = json.dumps(definition.run(batch_parameters={"dataframe": identifying_frame()}).to_json_dict())
-    assert MALFORMED_NIK in leaked and DUPLICATED_NIK in leaked
+    assert MALFORMED_NIK in leaked and DUPLICATED_NIK in leaked and UNCLEAN_NAME in leaked
 
 
 def test_no_personal_data_in_gx_files_results_or_report(runs, gx_dir, tmp_path):
     frame, result, _ = runs
     assert not result.success
     secrets = secrets_in(frame)
-    assert {DUPLICATED_NIK, MALFORMED_NIK, BAD_BIRTH_DATE, *NAMES} <= secrets
+    assert {DUPLICATED_NIK, MALFORMED_NIK, BAD_BIRTH_DATE, UNCLEAN_NAME, *NAMES} <= secrets
+    assert "bps_submission: nama — 1 of 20 rows have a name with characters other than letters, an apostrophe and " \
+           "single spaces" in failed(result)
 
     report = write_gate_report(
         tmp_path / "reports", quarter="2025Q2", run_id="r1", results=[result], generated_at="2025-07-01T00:00:00Z"

@@ -59,6 +59,19 @@ BLOCKING_CASES = {
         ["quarter: move_registry_latest_age_days — the Dukcapil move registry's latest event is older than the "
          "quarter's first day"],
     ),
+    "death_registry_niks_unreadable": (
+        # A death file with a third of its NIKs unreadable: a third of the dead could be published unseen.
+        {"death_registry_invalid_nik_share": 1 / 3},
+        {("death_registry_invalid_nik_share", "expect_column_max_to_be_between")},
+        ["quarter: death_registry_invalid_nik_share — 33.3% of the Dukcapil death registry's rows "
+         "(dukcapil_kematian.csv) lack a 16-digit NIK (limit 5%)"],
+    ),
+    "move_registry_niks_unreadable": (
+        {"move_registry_invalid_nik_share": 0.051},
+        {("move_registry_invalid_nik_share", "expect_column_max_to_be_between")},
+        ["quarter: move_registry_invalid_nik_share — 5.1% of the Dukcapil move registry's rows "
+         "(dukcapil_pindah.csv) lack a 16-digit NIK (limit 5%)"],
+    ),
     "p3ke_invalid_niks": (
         {"p3ke_invalid_nik_share": 0.4},
         {("p3ke_invalid_nik_share", "expect_column_max_to_be_between")},
@@ -99,3 +112,16 @@ def test_bounds_come_from_the_suite_builder(gx_dir):
     lenient = build_quarter_suite(GateBounds(max_invalid_nik_share=0.5))
     result = validate(good_quarter(p3ke_invalid_nik_share=0.4), lenient, gx_dir=gx_dir)
     assert result.success, failed(result)
+
+
+def test_registry_bound_comes_from_the_suite_builder(gx_dir):
+    lenient = build_quarter_suite(GateBounds(max_registry_invalid_nik_share=0.4))
+    result = validate(good_quarter(death_registry_invalid_nik_share=1 / 3), lenient, gx_dir=gx_dir)
+    assert result.success, failed(result)
+
+
+def test_no_expectation_checks_the_frames_own_shape(suite):
+    # The frame is one row built by our own code (its shape is pinned by tests/defs/test_gates.py): a row-count or
+    # column-presence expectation on it could never fail.
+    types = {e.expectation_type for e in suite.expectations}
+    assert not types & {"expect_table_row_count_to_equal", "expect_column_to_exist"}

@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from expectations.submission import COLUMNS, NIK_PATTERN, SUITE_NAME, build_submission_suite
+from expectations.submission import NIK_PATTERN, SUBMISSION_COLUMNS, SUITE_NAME, build_submission_suite
 from orchestration.quality.gx_runner import failed, validate
 from tests.quality.conftest import DKI_CODES, valid_submission
 
@@ -28,7 +28,9 @@ def test_valid_frame_passes(suite, gx_dir):
     assert result.suite_name == SUITE_NAME
     assert result.evaluated_expectations == result.successful_expectations == len(suite.expectations)
     assert failed(result) == []
-    assert {o.column for o in result.expectations if o.expectation_type == "expect_column_to_exist"} == set(COLUMNS)
+    # Presence is checked for the dbt model's columns only: the frame's own SQL names its check columns.
+    assert {o.column for o in result.expectations if o.expectation_type == "expect_column_to_exist"} == set(
+        SUBMISSION_COLUMNS)
     assert all(o.description and not o.description.startswith("expect_") for o in result.expectations)
 
 
@@ -71,6 +73,62 @@ BLOCKING_CASES = {
         {("nik", "expect_column_values_to_be_unique")},
         "bps_submission: nik — 2 of 20 rows share their NIK with another row",
     ),
+    "bps_code_of_another_kelurahan": (
+        # A real BPS code, but of the next kelurahan: the two numberings mixed up.
+        lambda f: _set(f, kode_kelurahan_bps=f.loc[4, "kode_kelurahan_bps"]),
+        {("kode_kelurahan_bps", "expect_column_pair_values_to_be_equal")},
+        "bps_submission: kode_kelurahan_bps — 1 of 20 rows have a BPS kelurahan code that is not their kelurahan's",
+    ),
+    "bps_code_missing": (
+        lambda f: _set(f, kode_kelurahan_bps=None),
+        {("kode_kelurahan_bps", "expect_column_values_to_not_be_null")},
+        "bps_submission: kode_kelurahan_bps — 1 of 20 rows have no BPS kelurahan code",
+    ),
+    "name_missing": (
+        lambda f: _set(f, nama=None),
+        {("nama", "expect_column_values_to_not_be_null")},
+        "bps_submission: nama — 1 of 20 rows have no name",
+    ),
+    "name_with_digits": (
+        lambda f: _set(f, nama="SITI 2ULAIKHA"),
+        {("nama", "expect_column_values_to_match_regex")},
+        "bps_submission: nama — 1 of 20 rows have a name with characters other than letters",
+    ),
+    "name_a_formula": (
+        lambda f: _set(f, nama='=HYPERLINK("X")'),
+        {("nama", "expect_column_values_to_match_regex")},
+        "bps_submission: nama — 1 of 20 rows have a name with characters other than letters",
+    ),
+    "name_without_letters": (
+        lambda f: _set(f, nama="'"),
+        {("nama", "expect_column_values_to_match_regex")},
+        "bps_submission: nama — 1 of 20 rows have a name with characters other than letters",
+    ),
+    "desil_out_of_range": (
+        lambda f: _set(f, desil="5"),
+        {("desil", "expect_column_values_to_be_in_set")},
+        "bps_submission: desil — 1 of 20 rows have a decile other than 1 to 4",
+    ),
+    "desil_zero": (
+        lambda f: _set(f, desil="0"),
+        {("desil", "expect_column_values_to_be_in_set")},
+        "bps_submission: desil — 1 of 20 rows have a decile other than 1 to 4",
+    ),
+    "rt_zero": (
+        lambda f: _set(f, rt="000"),
+        {("rt", "expect_column_values_to_match_regex")},
+        "bps_submission: rt — 1 of 20 rows have an RT that is not three digits from 001 to 999",
+    ),
+    "rw_unpadded": (
+        lambda f: _set(f, rw="12"),
+        {("rw", "expect_column_values_to_match_regex")},
+        "bps_submission: rw — 1 of 20 rows have an RW that is not three digits from 001 to 999",
+    ),
+    "rw_four_digits": (
+        lambda f: _set(f, rw="1000"),
+        {("rw", "expect_column_values_to_match_regex")},
+        "bps_submission: rw — 1 of 20 rows have an RW that is not three digits from 001 to 999",
+    ),
     "duplicate_person_id": (
         lambda f: _duplicate(f, "person_id"),
         {("person_id", "expect_column_values_to_be_unique")},
@@ -90,12 +148,24 @@ def test_each_defect_blocks_and_is_named_with_counts(case, suite, gx_dir):
 
 
 def test_missing_column_is_named(suite, gx_dir):
-    result = validate(valid_submission().drop(columns=["in_death_registry"]), suite, gx_dir=gx_dir)
+    # A column marts.bps_submission could lose: the frame takes the model's columns as they are.
+    result = validate(valid_submission().drop(columns=["desil"]), suite, gx_dir=gx_dir)
     assert not result.success
     sentences = failed(result)
-    assert "bps_submission: in_death_registry — the column is missing from the submission" in sentences
+    assert "bps_submission: desil — the column is missing from the submission" in sentences
     # The checks on the missing column cannot run; they say so without GX's exception text.
-    assert "bps_submission: in_death_registry — could not be evaluated (GX raised an error)" in sentences
+    assert "bps_submission: desil — could not be evaluated (GX raised an error)" in sentences
+
+
+@pytest.mark.parametrize("cells", [
+    {"desil": None, "rt": None, "rw": None},
+    {"desil": "4", "rt": "999", "rw": "001"},
+    {"nama": "MA'RUF AMIN"},
+    {"nama": "A"},
+])
+def test_empty_or_edge_values_of_the_new_checks_pass(cells, suite, gx_dir):
+    result = validate(_set(valid_submission(), **cells), suite, gx_dir=gx_dir)
+    assert result.success, failed(result)
 
 
 def test_frame_straight_from_duckdb(suite, gx_dir):

@@ -111,7 +111,6 @@ explanations as (
         ('id_placeholder', 'a placeholder (dash, zero or similar) treated as unknown'),
         ('id_spreadsheet_number', 'a spreadsheet number (3.17101E+15 style, or an Excel number cell), digits lost'),
         ('id_letters', 'not 16 digits (contains letters)'),
-        ('id_spaces', 'not 16 digits (contains spaces)'),
         ('id_wrong_length', 'not 16 digits (too few or too many digits)'),
         ('id_other_characters', 'not 16 digits (punctuation or other characters)'),
         ('nik_repeated_digit', 'not a valid NIK (one digit repeated)'),
@@ -127,8 +126,10 @@ explanations as (
         ('date_after_extract', 'dated after any extract of the quarter could have been pulled, treated as unknown'),
         ('sex_unrecognised', 'not a sex code (L/P, LAKI-LAKI/PEREMPUAN)'),
         ('rt_rw_not_a_number', 'not a number of up to 3 digits'),
+        ('rt_rw_zero', 'zero is no RT/RW number (1 to 999), treated as unknown'),
         ('kode_not_10_digits', 'not a 10-digit Kemendagri code'),
         ('desil_not_a_number', 'not a whole number'),
+        ('desil_out_of_range', 'not a P3KE decile (1 to 4)'),
         ('name_no_letters', 'no letters (a number or formula typed as a name) treated as unknown')
     ) as t (issue, explanation)
 )

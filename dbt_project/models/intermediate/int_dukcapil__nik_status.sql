@@ -23,10 +23,11 @@ moves as (
 ),
 
 events as (
-    select nik, 'MENINGGAL' as status, tanggal_kematian as event_date, 1 as precedence, source_row
+    select nik, 'MENINGGAL' as status, tanggal_kematian as event_date, 1 as precedence, source_row,
+        'dukcapil_kematian' as registry_source
     from deaths
     union all
-    select nik, status_pindah, tanggal_pindah, 2, source_row
+    select nik, status_pindah, tanggal_pindah, 2, source_row, 'dukcapil_pindah'
     from moves
 ),
 
@@ -45,6 +46,9 @@ select
     status as registry_status,
     event_date as registry_event_date,
     -- Known from the extract but dated after the quarter: the reports count the exclusions that rest on these.
-    coalesce(event_date > {{ quarter_last_day() }}, false) as registry_event_after_quarter
+    coalesce(event_date > {{ quarter_last_day() }}, false) as registry_event_after_quarter,
+    -- The registry row that counts, so that the ledger gives every registry row its fate from this one rule.
+    registry_source,
+    source_row as registry_source_row
 from ranked
 where rank_in_nik = 1

@@ -140,6 +140,8 @@ select
     nik_status.registry_event_date,
     -- The event is dated after the quarter's last day (the extract is pulled later): still binding, and counted.
     coalesce(nik_status.registry_event_after_quarter, false) as registry_event_after_quarter,
+    -- The NIK the registry status was found under: the golden NIK, or a typo variant of it on the person's rows.
+    registry_nik.nik as registry_nik,
     -- The registries are matched on the NIK: it is the one identifier Dukcapil guarantees to be the same person.
     -- Name and birth date would also remove living namesakes of the dead (same name and birth date, another NIK).
     case
@@ -157,6 +159,8 @@ select
         when nik_status.registry_status = 'NONAKTIF' then 'nik_deactivated'
         when golden.address_resolution = 'outside_dki' then 'outside_dki'
         when not golden.any_valid_nik then 'invalid_nik'
+        -- No row has a name with a letter in it (name_no_letters): BPS cannot take the record; field verification.
+        when golden.nama is null then 'no_name'
         when golden.address_resolution = 'unresolved' then 'unresolved_kelurahan'
         else 'eligible'
     end as status,

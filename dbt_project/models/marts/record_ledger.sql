@@ -1,6 +1,8 @@
--- The fate of every data row of DTKS, P3KE and CARIK: published under a person, excluded with a reason, or
--- quarantined; and the row's rejected cells, which do not decide its fate (a person must not lose aid over a
--- typo'd birth date when the rest of the row identifies them).
+-- The fate of every data row of all five extracts. A list row (DTKS, P3KE, CARIK) is published under a person,
+-- excluded with a reason, or quarantined; a registry row (the Dukcapil death and move files) is applied to a listed
+-- person, superseded by a later event of the same NIK, matched to nobody listed, unusable for want of a NIK, or
+-- quarantined. Each row also carries its rejected cells, which do not decide its fate (a person must not lose aid
+-- over a typo'd birth date when the rest of the row identifies them), and its reformatted cells, which were taken.
 with
 
 rows_ as (
@@ -11,14 +13,29 @@ persons as (
     select * from {{ ref('persons') }}
 ),
 
+nik_status as (
+    select * from {{ ref('int_dukcapil__nik_status') }}
+),
+
+deaths as (
+    select * from {{ ref('stg_dukcapil__deaths') }}
+),
+
+moves as (
+    select * from {{ ref('stg_dukcapil__moves') }}
+),
+
 quarantine as (
     select * from {{ ref('stg_ingest__quarantine') }}
-    where source in ('dtks', 'p3ke', 'carik')
+    where source in ('dtks', 'p3ke', 'carik', 'dukcapil_kematian', 'dukcapil_pindah')
 ),
 
 rejected_cells as (
     select * from {{ ref('int_cells__rejected') }}
-    where source in ('dtks', 'p3ke', 'carik')
+),
+
+reformatted_cells as (
+    select * from {{ ref('int_cells__reformatted') }}
 ),
 
 linked as (
@@ -38,10 +55,74 @@ linked as (
             when 'deceased_near_nik' then 'excluded_deceased_near_nik'
             when 'moved_out_near_nik' then 'excluded_moved_out_near_nik'
             when 'nik_deactivated_near_nik' then 'excluded_moved_out_near_nik'
+            when 'no_name' then 'excluded_no_name'
         end as fate,
         persons.status as reason
     from rows_
     inner join persons using (person_id)
+),
+
+registry_rows as (
+    select 'dukcapil_kematian' as source, source_row, nik, nik_issue from deaths
+    union all
+    select 'dukcapil_pindah', source_row, nik, nik_issue from moves
+),
+
+-- The listed person a registry NIK is matched to: the one whose golden NIK it is, or whose registry status was
+-- found under it (a typo variant of the golden NIK on their rows); persons matches on the same NIKs. Should two
+-- people hold one such NIK, the row names the first; persons gives both the registry status.
+listed_niks as (
+    select nik, min(person_id) as person_id, min(status) as status
+    from (
+        select nik, person_id, status from persons where nik is not null
+        union all
+        select registry_nik, person_id, status from persons where registry_nik is not null
+    )
+    group by nik
+),
+
+-- The registry rows that excluded a person through a NIK one edit from theirs (persons' near matches).
+near_applied as (
+    select near_registry_file as source, near_registry_row as source_row, min(person_id) as person_id
+    from persons
+    where status in ('deceased_near_nik', 'moved_out_near_nik', 'nik_deactivated_near_nik')
+    group by all
+),
+
+-- A registry row's fate follows the status rules of int_dukcapil__nik_status and marts.persons, not a copy of
+-- them: the row they count for a NIK is applied; the NIK's other rows are superseded by it.
+registry as (
+    select
+        registry_rows.source,
+        registry_rows.source_row,
+        coalesce(listed_niks.person_id, near_applied.person_id) as person_id,
+        case
+            when registry_rows.nik is null then 'registry_invalid_nik'
+            when near_applied.person_id is not null then 'registry_applied_near_nik'
+            when listed_niks.person_id is null then 'registry_no_listed_person'
+            when nik_status.registry_source = registry_rows.source
+                and nik_status.registry_source_row = registry_rows.source_row
+                and listed_niks.status in ('deceased', 'moved_out', 'nik_deactivated') then 'registry_applied'
+            when nik_status.registry_source = registry_rows.source
+                and nik_status.registry_source_row = registry_rows.source_row then 'registry_moved_within_dki'
+            when nik_status.nik is not null then 'registry_superseded'
+            -- The NIK has no event the status rules count (as of this writing: events after the quarter).
+            else 'registry_not_counted'
+        end as fate,
+        case
+            when registry_rows.nik is null then coalesce(registry_rows.nik_issue, 'nik_missing')
+            when near_applied.person_id is not null then 'nik_one_edit_from_a_listed_nik'
+            when listed_niks.person_id is null then 'nik_not_listed'
+            when nik_status.registry_source = registry_rows.source
+                and nik_status.registry_source_row = registry_rows.source_row then listed_niks.status
+            when nik_status.nik is not null
+                then 'superseded by ' || nik_status.registry_source || ' row ' || nik_status.registry_source_row
+            else 'event_not_counted'
+        end as reason
+    from registry_rows
+    left join listed_niks on listed_niks.nik = registry_rows.nik
+    left join nik_status on nik_status.nik = registry_rows.nik
+    left join near_applied using (source, source_row)
 ),
 
 quarantined as (
@@ -57,6 +138,8 @@ quarantined as (
 fates as (
     select * from linked
     union all
+    select * from registry
+    union all
     select * from quarantined
 ),
 
@@ -68,6 +151,15 @@ cell_issues as (
         string_agg(reason, '; ' order by column_name, issue) as cell_issues
     from rejected_cells
     group by source, source_row
+),
+
+cell_notes as (
+    select
+        source,
+        source_row,
+        string_agg(reason, '; ' order by column_name, note) as cell_notes
+    from reformatted_cells
+    group by source, source_row
 )
 
 select
@@ -76,6 +168,8 @@ select
     fates.person_id,
     fates.fate,
     fates.reason,
-    cell_issues.cell_issues
+    cell_issues.cell_issues,
+    cell_notes.cell_notes
 from fates
 left join cell_issues using (source, source_row)
+left join cell_notes using (source, source_row)

@@ -12,8 +12,10 @@ renamed as (
         cast(null as varchar) as source_record_id,
         {{ clean_id('nik') }} as nik,
         {{ id_issue('nik') }} as nik_issue,
+        {{ id_note('nik') }} as nik_note,
         {{ clean_id('no_kk') }} as no_kk,
         {{ id_issue('no_kk') }} as no_kk_issue,
+        {{ id_note('no_kk') }} as no_kk_note,
         cast(null as boolean) as padan_dukcapil,
 
         ---------- strings
@@ -28,9 +30,9 @@ renamed as (
         ---------- address
         alamat_domisili as alamat,
         {{ pad_rt_rw('rt') }} as rt,
-        {{ rejected_as('rt', pad_rt_rw('rt'), 'rt_rw_not_a_number') }} as rt_issue,
+        {{ rt_rw_issue('rt') }} as rt_issue,
         {{ pad_rt_rw('rw') }} as rw,
-        {{ rejected_as('rw', pad_rt_rw('rw'), 'rt_rw_not_a_number') }} as rw_issue,
+        {{ rt_rw_issue('rw') }} as rw_issue,
         cast(null as varchar) as provinsi_raw,
         kota as kabkota_raw,
         kecamatan as kecamatan_raw,

@@ -12,8 +12,10 @@ renamed as (
         id_art_dtks as source_record_id,
         {{ clean_id('nomor_nik') }} as nik,
         {{ id_issue('nomor_nik') }} as nik_issue,
+        {{ id_note('nomor_nik') }} as nik_note,
         {{ clean_id('nomor_kk') }} as no_kk,
         {{ id_issue('nomor_kk') }} as no_kk_issue,
+        {{ id_note('nomor_kk') }} as no_kk_note,
         cast(null as boolean) as padan_dukcapil,
 
         ---------- strings
@@ -28,9 +30,9 @@ renamed as (
         ---------- address
         alamat,
         {{ pad_rt_rw('rt') }} as rt,
-        {{ rejected_as('rt', pad_rt_rw('rt'), 'rt_rw_not_a_number') }} as rt_issue,
+        {{ rt_rw_issue('rt') }} as rt_issue,
         {{ pad_rt_rw('rw') }} as rw,
-        {{ rejected_as('rw', pad_rt_rw('rw'), 'rt_rw_not_a_number') }} as rw_issue,
+        {{ rt_rw_issue('rw') }} as rw_issue,
         provinsi as provinsi_raw,
         kabupaten_kota as kabkota_raw,
         kecamatan as kecamatan_raw,

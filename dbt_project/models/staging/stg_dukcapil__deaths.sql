@@ -10,6 +10,7 @@ renamed as (
         source_row,
         {{ clean_id('nik') }} as nik,
         {{ id_issue('nik') }} as nik_issue,
+        {{ id_note('nik') }} as nik_note,
         no_akta_kematian,
 
         ---------- strings

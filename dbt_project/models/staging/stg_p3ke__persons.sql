@@ -19,6 +19,7 @@ renamed as (
             {{ id_issue('nik') }},
             case when nik_was_number then 'id_spreadsheet_number' end
         ) as nik_issue,
+        case when not nik_was_number then {{ id_note('nik') }} end as nik_note,
         cast(null as varchar) as no_kk,
         -- YA: the NIK was matched to Dukcapil when P3KE was built.
         upper(trim(padan_dukcapil)) = 'YA' as padan_dukcapil,
@@ -53,9 +54,8 @@ renamed as (
         {{ birth_date_issue('tanggal_lahir') }} as tanggal_lahir_issue,
 
         ---------- numbers
-        try_cast(desil_kesejahteraan as integer) as desil,
-        {{ rejected_as('desil_kesejahteraan', 'try_cast(desil_kesejahteraan as integer)', 'desil_not_a_number') }}
-            as desil_issue
+        {{ clean_desil('desil_kesejahteraan') }} as desil,
+        {{ desil_issue('desil_kesejahteraan') }} as desil_issue
 
     from source
 )

@@ -26,8 +26,9 @@ SUBMISSION_COLUMNS = [
     "person_id", "nik", "no_kk", "nama", "jenis_kelamin", "tanggal_lahir", "alamat", "rt", "rw", "kode_kelurahan",
     "kode_kelurahan_bps", "kelurahan", "kecamatan", "kabkota", "sumber", "desil", "program_bansos",
 ]
-LEDGER_COLUMNS = ["source", "source_row", "person_id", "fate", "reason", "cell_issues"]
-LIST_SOURCES = ("dtks", "p3ke", "carik")
+LEDGER_COLUMNS = ["source", "source_row", "person_id", "fate", "reason", "cell_issues", "cell_notes"]
+# Every extract's rows are in the ledger, the registries' too: every input row has a fate.
+LEDGER_SOURCES = ("dtks", "p3ke", "carik", "dukcapil_kematian", "dukcapil_pindah")
 
 
 def _fail(message: str) -> dg.Failure:
@@ -85,16 +86,16 @@ def bps_submission_file(context: dg.AssetExecutionContext, warehouse: WarehouseR
             if verdict(gate) != PASSED or not {"bps_submission", "quarter"} <= {r.suite_name for r in gate}:
                 reasons = [s for r in gate for s in failed(r)] or ["the gate suites did not run in this run"]
                 raise _fail("not published, the quality gate did not pass: " + "; ".join(reasons))
-            rows_read = dict(con.execute(
-                "select source, rows_read from raw.load_log where source in ('dtks', 'p3ke', 'carik')").fetchall())
+            rows_read = dict(con.execute("select source, rows_read from raw.load_log").fetchall())
             ledger_by_source = dict(con.execute(
                 "select source, count(*) from marts.record_ledger group by source").fetchall())
-            if any(ledger_by_source.get(s, 0) != rows_read.get(s, 0) for s in LIST_SOURCES):
+            if any(ledger_by_source.get(s, 0) != rows_read.get(s, 0) for s in LEDGER_SOURCES):
                 raise _fail(f"not published, the ledger does not account for every row: rows read {rows_read}, "
                             f"ledger rows {ledger_by_source}")
             fates = counts_by(con, "marts.record_ledger", "fate", "rows")
-            rows_with_cell_issues = con.execute(
-                "select count(*) from marts.record_ledger where cell_issues is not null").fetchall()[0][0]
+            rows_with_cell_issues, rows_with_cell_notes = con.execute(
+                "select count(*) filter (where cell_issues is not null), count(*) filter (where cell_notes is not null) "
+                "from marts.record_ledger").fetchall()[0]
             by_reason = counts_by(con, "marts.persons", "status as reason", "people", where="status <> 'eligible'")
             after_quarter = exclusions_after_quarter(con)
             row_count, sha = export_csv(con, "select * from marts.bps_submission", SUBMISSION_COLUMNS,
@@ -126,6 +127,7 @@ def bps_submission_file(context: dg.AssetExecutionContext, warehouse: WarehouseR
         "people_to_verify_in_the_field": dg.MetadataValue.int(to_verify),
         "fates": fates,
         "rows_with_cell_issues": dg.MetadataValue.int(rows_with_cell_issues),
+        "rows_with_cell_notes": dg.MetadataValue.int(rows_with_cell_notes),
         "exclusions_by_reason": by_reason,
         # Exclusions resting on a registry event dated after the quarter's last day (the extract is pulled later).
         "exclusions_after_quarter_end": dg.MetadataValue.int(sum(later for _, later in after_quarter.values())),
