@@ -28,7 +28,7 @@ def _warehouse_lines(paths: QuarterPaths) -> list[str]:
                 later = sum(after for _, after in exclusions_after_quarter(con).values())
                 lines.append(f"  excluded on registry events dated after the quarter's end: {later:,}")
         if warehouse.table_exists(con, "marts", "record_ledger"):
-            lines.append("  ledger (list rows by fate):")
+            lines.append("  ledger (rows of the five files by fate):")
             for fate, n in con.execute(
                     "select fate, count(*) from marts.record_ledger group by 1 order by 2 desc").fetchall():
                 lines.append(f"    {fate:<32}{n:>10,}")
