@@ -98,3 +98,21 @@
         or try(make_date(2000 + cast(substr({{ nik }}, 11, 2) as integer), cast(substr({{ nik }}, 9, 2) as integer), {{ day }})) is not null
     )
 {%- endmacro %}
+
+{#
+    Whether a NIK's date digits (7-12) are far from a birth date (YYYY-MM-DD text): at least two of day, month and
+    year differ, not as a day/month swap, and not the 1 January filler of the same year. One typed error in a birth
+    date leaves a person's own NIK near it; the head's NIK on a member's row ("NIK ganda") is far. The same rule as
+    orchestration/linkage/settings.py nik_is_another_persons_sql, which the linkage model uses.
+#}
+{% macro nik_is_another_persons(nik, dob) -%}
+    {%- set day = "(cast(substr(" ~ nik ~ ", 7, 2) as integer) % 40)" -%}
+    {%- set month = "cast(substr(" ~ nik ~ ", 9, 2) as integer)" -%}
+    {%- set year = "substr(" ~ nik ~ ", 11, 2)" -%}
+    {%- set d = "cast(substr(" ~ dob ~ ", 9, 2) as integer)" -%}
+    {%- set m = "cast(substr(" ~ dob ~ ", 6, 2) as integer)" -%}
+    {%- set y = "substr(" ~ dob ~ ", 3, 2)" -%}
+    (cast({{ day }} <> {{ d }} as integer) + cast({{ month }} <> {{ m }} as integer) + cast({{ year }} <> {{ y }} as integer) >= 2
+     and not ({{ day }} = {{ m }} and {{ month }} = {{ d }} and {{ year }} = {{ y }})
+     and not ({{ d }} = 1 and {{ m }} = 1 and {{ year }} = {{ y }}))
+{%- endmacro %}

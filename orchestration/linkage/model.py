@@ -19,8 +19,8 @@ from typing import Any
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 # The model in use, and the sha256 of its file.
-MODEL_VERSION = "2026-11-23_generated-100k"
-MODEL_SHA256 = "c576fc8ef02b648ef8f29c9fa8c0826e567f59214c5165f5541bf4cea4680a1f"
+MODEL_VERSION = "2026-12-01_generated-100k"
+MODEL_SHA256 = "5abd0499cf8bbeb7d4c3c40605376c067f5f6c3327e973c9d5b4a60e0762fe5a"
 # Another model folder (a candidate under review, a test's copy) can be pointed to without editing the repository;
 # a version other than MODEL_VERSION also needs its sha256 in the environment, as it would later need it in code.
 MODEL_DIR_ENV = "SATUDATA_LINKAGE_MODEL_DIR"

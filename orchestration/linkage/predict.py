@@ -133,26 +133,36 @@ def _conflicting_clusters_sql() -> str:
         "with own as (select distinct c.cluster_id, r.nik, r.first_name, r.nama_match from clusters c "
         f"join records r using (unique_id) where {_own_nik_sql()}), "
         "pairs as (select a.cluster_id, a.nik as nik_a, b.nik as nik_b, "
-        "bool_or(a.first_name = b.first_name and levenshtein(a.nama_match, b.nama_match) <= 2) as same_name "
+        "bool_or(a.first_name = b.first_name and levenshtein(a.nama_match, b.nama_match) <= 2) as same_name, "
+        "bool_or(a.nama_match = b.nama_match) as equal_name "
         "from own a join own b on a.cluster_id = b.cluster_id and a.nik < b.nik group by all) "
         "select distinct cluster_id from pairs "
-        "where damerau_levenshtein(nik_a, nik_b) > 1 or not coalesce(same_name, false)"
+        "where damerau_levenshtein(nik_a, nik_b) > 1 or not coalesce(same_name, false) "
+        # the same rule as niks_are_one_person: never a typo in the birth date and sex digits of two own NIKs, and
+        # one in the serial only with the same name
+        "or substr(nik_a, 7, 6) <> substr(nik_b, 7, 6) "
+        "or (substr(nik_a, 13, 4) <> substr(nik_b, 13, 4) and not coalesce(equal_name, false))"
     )
 
 
 def niks_are_one_person(nik_a: str, name_a: str | None, nik_b: str, name_b: str | None) -> bool:
-    """Two rows' own NIKs can be one person's: equal, or one typo apart (a digit, an adjacent swap) on rows whose names
-    share the first word and differ in at most two letters (twins' names differ more: AHMAD FIKRI, AHMAD HIZKIA)."""
+    """Two rows' own NIKs can be one person's: equal, or one typo apart (a digit, an adjacent swap) where the typo
+    can be: in the serial (13-16) only with the same name, as twins' consecutive serials come with names one letter
+    apart (PUTRA, PUTRI); in the region (1-6) with names sharing the first word and at most two letters apart; never
+    in the birth date and sex digits (7-12), where two NIKs that each fit their own row are two people's."""
     if nik_a == nik_b:
         return True
     if len(nik_a) != len(nik_b) or not name_a or not name_b or name_a.split(" ")[0] != name_b.split(" ")[0]:
         return False
-    if _levenshtein(name_a, name_b) > 2:
-        return False
     diff = [i for i in range(len(nik_a)) if nik_a[i] != nik_b[i]]
-    return len(diff) == 1 or (
+    one_typo = len(diff) == 1 or (
         len(diff) == 2 and diff[1] == diff[0] + 1 and nik_a[diff[0]] == nik_b[diff[1]]
         and nik_a[diff[1]] == nik_b[diff[0]])
+    if not one_typo or any(6 <= i <= 11 for i in diff):
+        return False
+    if all(i >= 12 for i in diff):
+        return name_a == name_b
+    return _levenshtein(name_a, name_b) <= 2
 
 
 def _levenshtein(a: str, b: str) -> int:

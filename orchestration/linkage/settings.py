@@ -60,13 +60,41 @@ def nik_contradicts_row_sql(nik: str, dob: str, sex: str) -> str:
     )
 
 
-def _nik_contradicts_its_row(side: str) -> str:
-    return nik_contradicts_row_sql(f"nik_{side}", f"tanggal_lahir_{side}", f"jenis_kelamin_{side}")
+def nik_is_another_persons_sql(nik: str, dob: str) -> str:
+    """SQL: the NIK's date digits (7-12) are far from its row's birth date: at least two of day, month and year
+    differ, not as a day/month swap, and the date is not the 1 January filler of the same year.
+
+    A person's own NIK beside one typed error in the birth date (a digit, a swap, a year, a filler) is near; the
+    head's NIK on a member's row ("NIK ganda") is far. Null when the row has no birth date. `dob` is YYYY-MM-DD.
+    """
+    day, month, year = (f"(cast(substr({nik}, 7, 2) as integer) % 40)", f"cast(substr({nik}, 9, 2) as integer)",
+                        f"substr({nik}, 11, 2)")
+    d, m, y = (f"cast(substr({dob}, 9, 2) as integer)", f"cast(substr({dob}, 6, 2) as integer)",
+               f"substr({dob}, 3, 2)")
+    return (
+        f"(cast({day} <> {d} as integer) + cast({month} <> {m} as integer) + cast({year} <> {y} as integer) >= 2 "
+        f"and not ({day} = {m} and {month} = {d} and {year} = {y}) "
+        f"and not ({d} = 1 and {m} = 1 and {year} = {y}))"
+    )
 
 
-# Birth dates that are the same, or one typed digit or a day/month swap apart, or unknown on one side.
+def _nik_is_another_persons(side: str) -> str:
+    return nik_is_another_persons_sql(f"nik_{side}", f"tanggal_lahir_{side}")
+
+
+def _nik_contradicts_the_pair(side: str) -> str:
+    """SQL: a side's NIK disagrees with its row's birth date and sex (the other row's where its own are unknown)."""
+    other = "r" if side == "l" else "l"
+    return nik_contradicts_row_sql(
+        f"nik_{side}", f"coalesce(tanggal_lahir_{side}, tanggal_lahir_{other})",
+        f"coalesce(jenis_kelamin_{side}, jenis_kelamin_{other})")
+
+
+# Birth dates, both known, that are the same, or one typed digit or a day/month swap apart. An unknown birth date
+# is no agreement: a member listed under the head's NIK whose own birth date cell was unreadable would otherwise
+# take the NIK's full weight (measured: 6 of 15 mixed person_ids at 20,000 people).
 _DOB_CLOSE = (
-    "(tanggal_lahir_l is null or tanggal_lahir_r is null or levenshtein(tanggal_lahir_l, tanggal_lahir_r) <= 1 "
+    "(levenshtein(tanggal_lahir_l, tanggal_lahir_r) <= 1 "
     "or (substr(tanggal_lahir_l, 1, 4) = substr(tanggal_lahir_r, 1, 4) "
     "and substr(tanggal_lahir_l, 6, 2) = substr(tanggal_lahir_r, 9, 2) "
     "and substr(tanggal_lahir_l, 9, 2) = substr(tanggal_lahir_r, 6, 2)))"
@@ -107,25 +135,35 @@ _NIK = cl.CustomComparison(
         # One digit apart anywhere, or two adjacent digits swapped (equal lengths: the input holds only valid
         # 16-digit NIKs, so Damerau-Levenshtein 1 is exactly these two typos), on rows of one household with the
         # same birth date: a typo of the same NIK when the names agree. Each condition keeps apart people whose
-        # NIKs really are one digit apart: twins (same household and birth date, consecutive serials) have other
-        # names, so a difference in the serial (digits 13-16) needs the same first name and at most two letters
-        # changed in the whole name (AHMAD FIKRI and AHMAD HIZKIA are twins), while elsewhere a first name spelt
-        # another way (YATNO, JATNO) will do; a parent and child born on the same day of the year
-        # differ in the year of birth; namesakes of the dead (same name and birth date) live in another household.
+        # NIKs really are one digit apart, by where the digits differ:
+        # - the serial (13-16): twins have consecutive serials and often names one letter apart (PUTRA / PUTRI,
+        #   FIKRI / FIKRA), so the names must be the same once spelt one way;
+        # - the birth date and sex (7-12): twins of opposite sex differ by 40 in the day; a typo there makes one
+        #   NIK contradict the birth date or sex of its row (or the other row's where its own is unknown), two
+        #   people's NIKs each fit their own;
+        # - the region (1-6): names that agree will do (YATNO, JATNO).
+        # A parent and child born on the same day of the year differ in the year of birth; namesakes of the dead
+        # (same name and birth date) live in another household.
         cll.CustomLevel(
             "nik_l <> nik_r and damerau_levenshtein(nik_l, nik_r) = 1 "
             "and (tanggal_lahir_l = tanggal_lahir_r or tanggal_lahir_l is null or tanggal_lahir_r is null) "
             f"and {_SAME_HOUSEHOLD} "
-            "and ((first_name_l = first_name_r and levenshtein(nama_match_l, nama_match_r) <= 2) "
-            f"or (substr(nik_l, 13, 4) = substr(nik_r, 13, 4) and {_NAMES_AGREE}))",
+            "and ((substr(nik_l, 13, 4) <> substr(nik_r, 13, 4) and substr(nik_l, 1, 12) = substr(nik_r, 1, 12) "
+            "and nama_match_l = nama_match_r) "
+            "or (substr(nik_l, 7, 6) <> substr(nik_r, 7, 6) and "
+            f"(coalesce({_nik_contradicts_the_pair('l')}, false) or coalesce({_nik_contradicts_the_pair('r')}, false)) "
+            f"and {_NAMES_AGREE}) "
+            "or (substr(nik_l, 7, 10) = substr(nik_r, 7, 10) and " + _NAMES_AGREE + "))",
             label_for_charts="one digit or one adjacent swap apart, same birth date and household, name agrees",
         ),
-        # The NIK of one side contradicts its own row's birth date or sex (digits 7-12): a mistyped NIK or somebody
-        # else's, so the NIKs are no evidence either way and the other comparisons decide. Without this level the
-        # row of a member listed under the head's NIK could never join the member's own rows.
+        # The NIK of one side is far from its own row's birth date (digits 7-12; nik_is_another_persons_sql):
+        # somebody else's NIK, so the NIKs are no evidence either way and the other comparisons decide. Without this
+        # level the row of a member listed under the head's NIK could never join the member's own rows. A NIK near
+        # its row's date (one error in the typed birth date) is the row's own: two such NIKs are two people, as a
+        # mother and daughter of one name whose NIKs differ and one of whose birth dates was mistyped.
         cll.CustomLevel(
-            f"coalesce({_nik_contradicts_its_row('l')}, false) or coalesce({_nik_contradicts_its_row('r')}, false)",
-            label_for_charts="a NIK contradicting its own row's birth date or sex",
+            f"coalesce({_nik_is_another_persons('l')}, false) or coalesce({_nik_is_another_persons('r')}, false)",
+            label_for_charts="a NIK far from its own row's birth date (somebody else's)",
         ),
         cll.ElseLevel(),
     ],

@@ -33,8 +33,17 @@ nik_holders as (
     window holders as (partition by nik order by coalesce(nik_fits_person, false) desc, n_rows desc, person_id)
 ),
 
+-- A sole holder of a NIK whose date digits are far from their birth date (nik_is_another_persons) carries
+-- somebody else's NIK, whose owner is in no list (a member listed under the head's NIK): publishing them under it
+-- would send BPS the owner, and their own NIK's registry events could not be seen. Excluded the same way.
 nik_conflicts as (
     select person_id, nik_held_by from nik_holders where holder_rank > 1
+    union all
+    select golden.person_id, cast(null as varchar)
+    from golden
+    inner join nik_holders using (person_id)
+    where nik_holders.holder_rank = 1 and golden.tanggal_lahir is not null
+        and {{ nik_is_another_persons('golden.nik', "strftime(golden.tanggal_lahir, '%Y-%m-%d')") }}
 ),
 
 -- The NIK the registries are matched on: the golden NIK, else a typo variant of it on one of the person's rows
@@ -63,8 +72,8 @@ listed_niks as (
 ),
 
 -- A registry record under a NIK one digit or one adjacent swap from the person's NIK that no list row carries,
--- with the same name and birth date (deaths; moves carry no birth date, so the registry NIK must fit the person's
--- birth date and sex instead): the person's own record, the list's NIK mistyped. Excluded with a reason of its own
+-- with the same name and birth date (deaths; moves carry no birth date, so the name and the one edit must do):
+-- the person's own record, the list's NIK mistyped. Excluded with a reason of its own
 -- and listed for field verification, so a wrong match (a namesake registered next in the kecamatan) can be undone.
 -- Also when the two NIKs differ in the region (digits 1-6), although namesakes share digits 7-12 (one birth date)
 -- and serials restart at 0001 in every kecamatan, so a namesake registered in a neighbouring kecamatan has such a
@@ -99,9 +108,9 @@ near_matches as (
         on moves.nama = golden.nama
         and moves.nik <> golden.nik
         and damerau_levenshtein(moves.nik, golden.nik) = 1
-        and substr(moves.nik, 9, 4) = strftime(golden.tanggal_lahir, '%m%y')
-        and cast(substr(moves.nik, 7, 2) as integer)
-            = day(golden.tanggal_lahir) + case golden.jenis_kelamin when 'P' then 40 else 0 end
+        -- Moves carry no birth date: the one edit may be in the NIK's own date digits (a year typed 67 for 77),
+        -- so the person's NIK, not the record's, must fit the person (a sole holder of another's NIK never does).
+        and not coalesce({{ nik_is_another_persons('golden.nik', "strftime(golden.tanggal_lahir, '%Y-%m-%d')") }}, false)
     inner join nik_status on nik_status.nik = moves.nik
     where nik_status.registry_status in ('PINDAH_KELUAR', 'NONAKTIF', 'MENINGGAL')
         and moves.nik not in (select nik from listed_niks)
