@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import datetime as dt
 import os
 import tempfile
@@ -94,7 +95,7 @@ def write_xlsx(path: Path, header: list[str], rows: list[list], sheet: str = "In
                 worksheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), date_format)
             elif header[c] in number_columns and value not in ("", None) and (number_rows is None or r in number_rows):
                 # What Excel stores for a 16-digit number: 15 significant digits, the 16th lost.
-                worksheet.write_number(r, c, float(str(value)[:15] + "0"))
+                worksheet.write_number(r, c, float(re.sub(r"\D", "", str(value))[:15] + "0"))
             elif isinstance(value, (int, float)):
                 worksheet.write_number(r, c, value)
             else:

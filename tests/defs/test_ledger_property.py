@@ -30,7 +30,7 @@ FATES = {"published", "excluded_deceased", "excluded_moved_out", "excluded_outsi
          "excluded_unresolved_kelurahan", "excluded_nik_conflict", "excluded_deceased_near_nik",
          "excluded_moved_out_near_nik", "excluded_no_name", "quarantined"}
 REGISTRY_FATES = {"registry_applied", "registry_moved_within_dki", "registry_superseded", "registry_no_listed_person",
-                  "registry_invalid_nik", "registry_not_counted", "registry_applied_near_nik", "quarantined"}
+                  "registry_invalid_nik", "registry_not_counted", "registry_applied_near_nik", "registry_outranked", "quarantined"}
 REGISTRY_SOURCES = ("dukcapil_kematian", "dukcapil_pindah")
 # The registries' columns a test plants into, by the file's own names.
 FILE_COLUMNS = {**COLUMNS, "dukcapil_kematian": {"nik": "NIK", "date": "TGL_KEMATIAN"},

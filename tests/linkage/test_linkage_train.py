@@ -147,7 +147,7 @@ def test_training_writes_a_dated_model_with_sane_m_and_u(trained, monkeypatch):
             assert 0 < lv["m_probability"] < 1 and 0 < lv["u_probability"] < 1, (
                 comparison["output_column_name"], lv["label_for_charts"])
     nik = next(c for c in model.settings["comparisons"] if c["output_column_name"] == "nik")
-    exact = next(lv for lv in nik["comparison_levels"] if lv["label_for_charts"] == "Exact match on nik")
+    exact = next(lv for lv in nik["comparison_levels"] if lv["label_for_charts"] == "same NIK, and name or birth date")
     # Among true pairs the NIKs mostly agree; among random pairs almost never.
     assert exact["m_probability"] > 0.8 and exact["u_probability"] < 1e-3, (exact["m_probability"],
                                                                             exact["u_probability"])

@@ -104,7 +104,11 @@ registry as (
                 and nik_status.registry_source_row = registry_rows.source_row
                 and listed_niks.status in ('deceased', 'moved_out', 'nik_deactivated') then 'registry_applied'
             when nik_status.registry_source = registry_rows.source
-                and nik_status.registry_source_row = registry_rows.source_row then 'registry_moved_within_dki'
+                and nik_status.registry_source_row = registry_rows.source_row
+                and nik_status.registry_status = 'PINDAH_DALAM_DKI' then 'registry_moved_within_dki'
+            -- The counting event of a person whose status rests on something that outranks it (NIK ganda).
+            when nik_status.registry_source = registry_rows.source
+                and nik_status.registry_source_row = registry_rows.source_row then 'registry_outranked'
             when nik_status.nik is not null then 'registry_superseded'
             -- The NIK has no event the status rules count (as of this writing: events after the quarter).
             else 'registry_not_counted'
