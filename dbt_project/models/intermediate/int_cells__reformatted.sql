@@ -25,14 +25,9 @@ notes as (
     select 'dukcapil_pindah', source_row, 'nik', nik_note from moves where nik_note is not null
 ),
 
--- The column as the file names it (docs/landing_contract.md), so the Dinas can find the cell.
+-- The column as the file names it, so the Dinas can find the cell.
 file_columns as (
-    select * from (values
-        ('dtks', 'nik', 'nomor_nik'),
-        ('dtks', 'no_kk', 'nomor_kk'),
-        ('dukcapil_kematian', 'nik', 'NIK'),
-        ('dukcapil_pindah', 'nik', 'NIK')
-    ) as t (source, field, column_name)
+    {{ file_column_names() }}
 ),
 
 explanations as (

@@ -88,22 +88,9 @@ issues as (
     select * from registry_issues
 ),
 
--- The column as the file names it (docs/landing_contract.md), so the Dinas can find the cell.
+-- The column as the file names it, so the Dinas can find the cell.
 file_columns as (
-    select * from (values
-        ('dtks', 'nik', 'nomor_nik'),
-        ('dtks', 'no_kk', 'nomor_kk'),
-        ('dtks', 'nama', 'nama'),
-        ('p3ke', 'nama', 'nama_lengkap'),
-        ('p3ke', 'kode_kelurahan', 'kode_kemendagri'),
-        ('p3ke', 'desil', 'desil_kesejahteraan'),
-        ('carik', 'nama', 'nama_lengkap'),
-        ('dukcapil_kematian', 'nik', 'NIK'),
-        ('dukcapil_kematian', 'tanggal_lahir', 'TGL_LHR'),
-        ('dukcapil_kematian', 'tanggal_kematian', 'TGL_KEMATIAN'),
-        ('dukcapil_pindah', 'nik', 'NIK'),
-        ('dukcapil_pindah', 'tanggal_pindah', 'TGL_PINDAH')
-    ) as t (source, field, column_name)
+    {{ file_column_names() }}
 ),
 
 explanations as (
