@@ -53,7 +53,7 @@ ui: setup  ## the Dagster UI on 127.0.0.1:3000 over the same data dir (DAGSTER_H
 
 # Two workers for the two cores; tests sharing a fixture stay on one worker (tests/conftest.py's xdist groups).
 test: setup $(CHROMIUM)  ## the test suite, the browser test included
-	$(VENV)/bin/pytest -q -p no:cacheprovider -n 2 --dist loadgroup
+	$(VENV)/bin/pytest -q -p no:cacheprovider -n 2 --durations=25
 
 bench-synth: setup  ## time and peak memory of `satudata synth` at ~1M source rows (median of 3 runs)
 	$(VENV)/bin/python benchmarks/bench_synth.py --people $(BENCH_PEOPLE) --data-dir $(BENCH_DIR)
@@ -63,8 +63,10 @@ bench-ingest: setup  ## seconds per extract and peak memory of ingestion at ~1M 
 		$(VENV)/bin/satudata synth --quarter 2025Q2 --people $(BENCH_PEOPLE) --data-dir $(BENCH_DIR)
 	$(VENV)/bin/python benchmarks/bench_ingest.py --data-dir $(BENCH_DIR)
 
-bench-pipeline: setup  ## seconds and peak memory per stage of the whole job at 100k and 1M source rows (median of runs)
-	$(VENV)/bin/python benchmarks/bench_pipeline.py --data-dir $(BENCH_DIR)/pipeline
+# BENCH_SIZES=100000,1000000,10000000 for all three of issue 12 (10M: one run, about half an hour with generation).
+BENCH_SIZES ?= 100000,1000000
+bench-pipeline: setup  ## seconds and peak RSS per stage of the whole job and of Splink alone, per size (median of runs)
+	$(VENV)/bin/python benchmarks/bench_pipeline.py --sizes $(BENCH_SIZES) --data-dir $(BENCH_DIR)/pipeline
 
 clean:
 	rm -rf dbt_project/target dbt_project/logs .pytest_cache

@@ -37,6 +37,10 @@ class TruthScores:
     person_ids_with_two_people: int  # person_ids whose rows belong to more than one true person
     people_published_twice: int  # true people behind more than one submission row
     published_twice_share: float
+    # People neither dead, moved out nor deactivated whose person_id was excluded on a registry event (a namesake's
+    # death under a near NIK, a twin's): the price of the near-NIK rule, undone by field verification.
+    living_excluded_by_registry: int = 0
+    living_excluded_near_nik: int = 0
 
     @property
     def leaked(self) -> int:
@@ -91,11 +95,13 @@ def score_quarter(data_dir: Path, quarter: str) -> TruthScores:
         missing = con.execute(f"""
             select count(*) from truth_persons p
             where p.listed and p.status = 'moved_within_dki'
-              -- Unless no row of theirs carries a usable NIK of their own (invalid, or another person's: NIK ganda):
-              -- then excluded_invalid_nik or excluded_nik_conflict is the right fate.
+              -- Counted when a row of theirs carries their own NIK as issued. Not when every row's NIK is invalid,
+              -- another person's (NIK ganda) or mistyped (a typo may make it invalid, as the region 3176): then
+              -- excluded_invalid_nik or excluded_nik_conflict can be the right fate.
               and exists (select 1 from truth_rows t where t.person_id = p.person_id
                           and t.source in ('dtks', 'p3ke', 'carik')
-                          and not regexp_matches(t.corruptions, 'nik_invalid|excel_number_nik')
+                          and not regexp_matches(t.corruptions,
+                                                 'nik_invalid|excel_number_nik|nik_digit_typo|nik_transposition')
                           and {own_nik})
               and p.person_id not in (select true_person_id from published_truth)""").fetchall()[0][0]
         impure = con.execute("""
@@ -104,6 +110,11 @@ def score_quarter(data_dir: Path, quarter: str) -> TruthScores:
         twice = con.execute("""
             select count(*) from (select true_person_id from published_truth
                                   group by true_person_id having count(distinct person_id) > 1)""").fetchall()[0][0]
+        living, living_near = con.execute("""
+            select count(distinct p.person_id), count(distinct p.person_id) filter (where a.fate like '%near_nik')
+            from assigned a join truth_persons p on p.person_id = a.actual
+            where regexp_matches(a.fate, '^excluded_(deceased|moved_out|nik_deactivated)')
+              and p.status not in ('deceased', 'moved_out', 'nik_deactivated')""").fetchall()[0]
         rows = con.execute("select count(*) from published").fetchall()[0][0]
         scores = pairwise_scores(con.sql(
             "select predicted, actual from assigned where predicted is not null").to_arrow_table())
@@ -122,6 +133,8 @@ def score_quarter(data_dir: Path, quarter: str) -> TruthScores:
         person_ids_with_two_people=int(impure),
         people_published_twice=int(twice),
         published_twice_share=twice / rows if rows else 0.0,
+        living_excluded_by_registry=int(living),
+        living_excluded_near_nik=int(living_near),
     )
 
 

@@ -131,13 +131,28 @@ LONGEST_FIRST = ("trust", "ui", "defs/test_pipeline.py", "defs/test_ledger_prope
                  "defs/test_hostile_values.py", "defs/test_gates.py", "test_cli.py")
 
 
-def _group(item) -> str:
-    relative = Path(item.path).relative_to(Path(__file__).parent)
-    return relative.parts[0] if relative.parts[0] in SHARED_PACKAGES else relative.as_posix()
+def _group(path: str) -> str:
+    """The xdist group of a test, from its path under tests/: a shared package, else its module."""
+    parts = Path(path).parts
+    return parts[0] if parts[0] in SHARED_PACKAGES else Path(*parts).as_posix()
+
+
+def _relative(item) -> str:
+    return Path(item.path).relative_to(Path(__file__).parent).as_posix()
 
 
 def pytest_collection_modifyitems(items):
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(_group(item)))
     rank = {group: i for i, group in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(_group(item), len(rank)))  # stable: module order kept within a group
+    items.sort(key=lambda item: rank.get(_group(_relative(item)), len(rank)))  # stable: module order kept
+
+
+@pytest.hookimpl
+def pytest_xdist_make_scheduler(config, log):
+    """Each group is one work unit for one worker (xdist's loadgroup cannot mark node ids under pytest 9)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _group(nodeid.split("::")[0].removeprefix("tests/"))
+
+    return GroupScheduling(config, log)

@@ -84,6 +84,14 @@
 {%- endmacro %}
 
 {#
+    Whether a NIK's date digits (7-12: DDMMYY, +40 on the day for women) are a date (of any sex): null without one.
+#}
+{% macro nik_fits_date(nik, date) -%}
+    (cast(substr({{ nik }}, 7, 2) as integer) % 40 = day({{ date }})
+     and substr({{ nik }}, 9, 4) = strftime({{ date }}, '%m%y'))
+{%- endmacro %}
+
+{#
     Whether a NIK's digits 7-12 (DDMMYY, +40 on the day for women) are a real date in 19YY or 20YY.
     The century is not encoded, so 29 February counts when either century makes it a leap day.
 #}

@@ -90,6 +90,22 @@
     case when {{ clean_id(column) }} is not null and {{ column }} <> {{ clean_id(column) }} then 'id_reformatted' end
 {%- endmacro %}
 
+{#
+    A registry's NIK: clean_id, except one digit written 16 times (0000000000000000, a filler for "unknown"), which
+    is no NIK. The lists' conforming step calls that a placeholder (nik_problem); the registries have no such step,
+    so staging says it (registry_nik_issue: id_placeholder) and the row counts as one without a readable NIK.
+#}
+{% macro registry_nik(column) -%}
+    case when {{ clean_id(column) }} <> repeat(left({{ clean_id(column) }}, 1), 16) then {{ clean_id(column) }} end
+{%- endmacro %}
+
+{% macro registry_nik_issue(column) -%}
+    case
+        when {{ clean_id(column) }} = repeat(left({{ clean_id(column) }}, 1), 16) then 'id_placeholder'
+        else {{ id_issue(column) }}
+    end
+{%- endmacro %}
+
 {# Why a non-empty NIK or No. KK cell is not 16 digits (clean_id is null), or null when it is (or is empty). #}
 {% macro id_issue(column) -%}
     case

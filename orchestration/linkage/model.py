@@ -19,8 +19,8 @@ from typing import Any
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 # The model in use, and the sha256 of its file.
-MODEL_VERSION = "2026-12-01_generated-100k"
-MODEL_SHA256 = "5abd0499cf8bbeb7d4c3c40605376c067f5f6c3327e973c9d5b4a60e0762fe5a"
+MODEL_VERSION = "2026-12-02_generated-100k"
+MODEL_SHA256 = "bffc4ab9501cccdef73c563f4d9093e41d3f6d00d33d67b8dd9a276518594292"
 # Another model folder (a candidate under review, a test's copy) can be pointed to without editing the repository;
 # a version other than MODEL_VERSION also needs its sha256 in the environment, as it would later need it in code.
 MODEL_DIR_ENV = "SATUDATA_LINKAGE_MODEL_DIR"

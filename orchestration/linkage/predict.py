@@ -29,6 +29,7 @@ class LinkResult:
     cluster_sizes: dict[int, int] = field(default_factory=dict)  # size -> number of clusters
     niks_in_several_clusters: int = 0  # valid NIKs on the rows of more than one person (resolved in dbt)
     clusters_split: int = 0  # clusters that held two people's own NIKs, chained through rows without a NIK
+    twin_clusters_split: int = 0  # clusters that held rows of two twins (split_clusters_holding_twins)
     ids_carried_over: int = 0  # people who kept the previous quarter's person_id
     ids_new: int = 0
     ids_other_key_rows: int = 0  # previous keys made with another HMAC key (a rotated key carries no id over)
@@ -81,6 +82,7 @@ def link(
             pairs, threshold_match_probability=model.threshold)
         con.execute(f"create table clusters as select unique_id, cluster_id from {clustered.physical_name}")
         split = split_clusters_holding_two_niks(con, pairs.physical_name, model.threshold)
+        twins_split = split_clusters_holding_twins(con, pairs.physical_name, model.threshold)
         shared = count_niks_in_several_clusters(con)
         ids = {"carried_over": 0, "new": 0}
         if quarter is not None:
@@ -102,6 +104,7 @@ def link(
         cluster_sizes={int(s): int(n) for s, n in sizes},
         niks_in_several_clusters=shared,
         clusters_split=split,
+        twin_clusters_split=twins_split,
         ids_carried_over=ids["carried_over"],
         ids_new=ids["new"],
         ids_other_key_rows=ids.get("other_key_rows", 0),
@@ -121,10 +124,10 @@ def count_niks_in_several_clusters(con: duckdb.DuckDBPyConnection) -> int:
     ).fetchall()[0][0])
 
 
-def _own_nik_sql() -> str:
-    """SQL over `records r`: the row carries a valid NIK that does not contradict its birth date and sex."""
-    contradicts = nik_contradicts_row_sql("r.nik", "r.tanggal_lahir", "r.jenis_kelamin")
-    return f"(r.nik is not null and not coalesce({contradicts}, false))"
+def _own_nik_sql(row: str = "r") -> str:
+    """SQL over `records <row>`: the row carries a valid NIK that does not contradict its birth date and sex."""
+    contradicts = nik_contradicts_row_sql(f"{row}.nik", f"{row}.tanggal_lahir", f"{row}.jenis_kelamin")
+    return f"({row}.nik is not null and not coalesce({contradicts}, false))"
 
 
 def _conflicting_clusters_sql() -> str:
@@ -238,3 +241,83 @@ def split_clusters_holding_two_niks(con: duckdb.DuckDBPyConnection, pairs: str, 
     con.execute("update clusters set cluster_id = s.cluster_id from cluster_split s "
                 "where clusters.unique_id = s.unique_id")
     return len(conflicted)
+
+
+def _twin_pairs_sql() -> str:
+    """Pairs of rows in one cluster that look like two members of a household: other names, and either rows of one
+    household in one file (a household roster lists each member once) or the same birth date (or one unknown) with
+    sexes that differ (twins of opposite sex)."""
+    return (
+        "select ca.cluster_id, a.unique_id as uid_a, b.unique_id as uid_b, "
+        f"{_own_nik_sql('a')} and {_own_nik_sql('b')} as both_own, "
+        # Names of one person under one NIK share a word (A SAHARUDDIN UMAR, AHMAD SAHARUDDIN UMAR) or are
+        # mistyped throughout (AHMDA SIGIT, ZHMAD SIGIT); a brother's name under his NIK shares neither.
+        "(len(list_intersect(list_filter(string_split(a.nama_match, ' '), lambda w: length(w) >= 3), "
+        "string_split(b.nama_match, ' '))) > 0 "
+        "or jaro_winkler_similarity(a.nama_match, b.nama_match) >= 0.85) as names_related, "
+        "a.nik as nik_a, b.nik as nik_b, a.nama_match as name_a, b.nama_match as name_b "
+        "from clusters ca join records a on a.unique_id = ca.unique_id "
+        "join clusters cb on cb.cluster_id = ca.cluster_id and ca.unique_id < cb.unique_id "
+        "join records b on b.unique_id = cb.unique_id "
+        "where a.nama_match <> b.nama_match and ((a.source = b.source and a.no_kk = b.no_kk) "
+        "or (coalesce(a.tanggal_lahir = b.tanggal_lahir, true) and a.jenis_kelamin <> b.jenis_kelamin))"
+    )
+
+
+def split_clusters_holding_twins(con: duckdb.DuckDBPyConnection, pairs: str, threshold: float) -> int:
+    """Cannot-link: split a cluster holding rows of two members of one household that no NIK makes one person.
+
+    Twins share a birth date and a household and are often named one letter apart (KENZO, KENZI; FARIDA, FARIDI);
+    where one twin has no usable NIK (invalid, or the head's), name, birth date and household outweigh everything
+    else and the model merges them (Splink scores the fields as independent; among rows of one household born on
+    one day they are not). So do a mother and daughter SITI RAHMA ALKAFF and SITI AMINA ALKAFF (whole names 0.95
+    alike) when the daughter's NIK is a placeholder. Two rows whose names differ are kept apart when they are one
+    household's rows of one file, or when their birth dates are the same (or one is unknown) and their sexes
+    differ, unless the NIKs make them one person: one NIK on both rows with related names (DAFFA NUGRAHA ADITYA
+    under RAHMAT IBRAHIM UMAR's NIK, born the same day, is his brother; A SAHARUDDIN UMAR is AHMAD SAHARUDDIN UMAR
+    listed twice; BAGUS SIMANJUNTAK with the sex mistyped is BAGUS SIMAIJUNTAK), or two own NIKs that are one
+    person's (niks_are_one_person). The cluster is rebuilt from its links,
+    strongest first, never joining parts that hold such a pair; returns how many clusters were split. The cost: one
+    person's rows of one roster under a name variant, or with a mistyped sex, where one row has no usable NIK, are
+    left apart, that row excluded as without a usable NIK instead of joining the person. It misses twins under one
+    NIK with related names (KENZO, KENZI): nothing in the rows tells that from one person's typos.
+    """
+    apart = [
+        (cluster, a, b) for cluster, a, b, both_own, names_related, nik_a, nik_b, name_a, name_b
+        in con.execute(_twin_pairs_sql()).fetchall()
+        if not (names_related if nik_a == nik_b else both_own and niks_are_one_person(nik_a, name_a, nik_b, name_b))]
+    if not apart:
+        return 0
+    clusters = sorted({cluster for cluster, _, _ in apart})
+    con.execute("create or replace temp table twin_clusters as select unnest(?) as cluster_id", [clusters])
+    members = [uid for uid, in con.execute(
+        "select unique_id from clusters join twin_clusters using (cluster_id) order by unique_id").fetchall()]
+    edges = con.execute(
+        f"select p.unique_id_l, p.unique_id_r, p.match_probability from {pairs} p "
+        "join clusters cl on cl.unique_id = p.unique_id_l join clusters cr on cr.unique_id = p.unique_id_r "
+        "join twin_clusters k on k.cluster_id = cl.cluster_id "
+        f"where cl.cluster_id = cr.cluster_id and p.match_probability >= {threshold}").fetchall()
+    parent = {uid: uid for uid in members}
+    part_of = {uid: {uid} for uid in members}
+    cannot: dict[str, set[str]] = {uid: set() for uid in members}
+    for _, a, b in apart:
+        cannot[a].add(b)
+        cannot[b].add(a)
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b, _ in sorted(edges, key=lambda e: (-e[2], e[0], e[1])):
+        ra, rb = sorted((root(a), root(b)))
+        if ra == rb or any(cannot[uid] & part_of[rb] for uid in part_of[ra]):
+            continue
+        parent[rb] = ra
+        part_of[ra] |= part_of.pop(rb)
+    con.execute("create or replace temp table cluster_split (unique_id varchar, cluster_id varchar)")
+    con.executemany("insert into cluster_split values (?, ?)", [(uid, root(uid)) for uid in members])
+    con.execute("update clusters set cluster_id = s.cluster_id from cluster_split s "
+                "where clusters.unique_id = s.unique_id")
+    return len(clusters)

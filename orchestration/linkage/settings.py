@@ -100,14 +100,22 @@ _DOB_CLOSE = (
     "and substr(tanggal_lahir_l, 9, 2) = substr(tanggal_lahir_r, 6, 2)))"
 )
 
-# First names one letter apart (or Jaro-Winkler >= 0.9) and the same for family names, or a one-word name: the
-# same person's name. Compared word by word because household members share the family name (RAHMAT SETIAWAN and
-# RATNA SETIAWAN are 0.92 alike as whole names) and brothers often share MUHAMMAD as the first word.
-_NAMES_AGREE = (
-    "((levenshtein(first_name_l, first_name_r) <= 1 or jaro_winkler_similarity(first_name_l, first_name_r) >= 0.9) "
-    "and (levenshtein(last_name_l, last_name_r) <= 1 or jaro_winkler_similarity(last_name_l, last_name_r) >= 0.9 "
-    "or first_name_l = last_name_l or first_name_r = last_name_r))"
-)
+def names_agree_sql(first_l: str, last_l: str, first_r: str, last_r: str) -> str:
+    """SQL: first names one letter apart (or Jaro-Winkler >= 0.9) and the same for family names, or a one-word name.
+
+    The same person's name. Compared word by word because household members share the family name (RAHMAT
+    SETIAWAN and RATNA SETIAWAN are 0.92 alike as whole names) and brothers often share MUHAMMAD as the first word.
+    """
+    return (
+        f"((levenshtein({first_l}, {first_r}) <= 1 or jaro_winkler_similarity({first_l}, {first_r}) >= 0.9) "
+        f"and (levenshtein({last_l}, {last_r}) <= 1 or jaro_winkler_similarity({last_l}, {last_r}) >= 0.9 "
+        f"or {first_l} = {last_l} or {first_r} = {last_r}))"
+    )
+
+
+_NAMES_AGREE = names_agree_sql("first_name_l", "last_name_l", "first_name_r", "last_name_r")
+
+_SEXES_DO_NOT_DIFFER = "coalesce(jenis_kelamin_l = jenis_kelamin_r, true)"
 
 _SAME_HOUSEHOLD = (
     "(no_kk_l = no_kk_r or ((no_kk_l is null or no_kk_r is null) and kode_kelurahan_l = kode_kelurahan_r))"
@@ -121,16 +129,23 @@ _NIK = cl.CustomComparison(
         # living elsewhere) from the person after a move, and name, birth date and sex alone outweigh the domicile's
         # disagreement; so the missing NIK counts against the pair here, with its own trained weight. A person
         # whose NIK-less row is not linked is not lost: that row's person has no valid NIK and is excluded as such.
+        # A NIK far from its own row's birth date (somebody else's, see below) is no NIK here: measured, a namesake
+        # of the dead in another household under a borrowed NIK joined the dead person at 200,000 people.
         cll.CustomLevel(
-            "(nik_l is null or nik_r is null) and kode_kelurahan_l <> kode_kelurahan_r "
+            "(nik_l is null or nik_r is null "
+            "or (nik_l <> nik_r and (coalesce(" + _nik_is_another_persons("l") + ", false) "
+            "or coalesce(" + _nik_is_another_persons("r") + ", false)))) "
+            "and kode_kelurahan_l <> kode_kelurahan_r "
             "and (no_kk_l is null or no_kk_r is null or no_kk_l <> no_kk_r)",
             label_for_charts="no NIK on one side, another kelurahan",
         ),
         cll.NullLevel("nik"),
         # The same NIK counts only when the names or the birth dates agree as well: a household member listed under
         # the head's or a sibling's NIK ("NIK ganda") shares the NIK but neither the name nor the birth date, and
-        # the NIK's weight alone would merge the two people. Misses a twin listed under the other twin's NIK.
-        cll.CustomLevel(f"nik_l = nik_r and ({_NAMES_AGREE} or {_DOB_CLOSE})",
+        # the NIK's weight alone would merge the two people. Birth dates without the name count only when the
+        # sexes do not differ: a wife under her husband's NIK may be born a day from him (measured: 2 person_ids of
+        # two people at 200,000). Misses a same-sex twin listed under the other twin's NIK in another file.
+        cll.CustomLevel(f"nik_l = nik_r and ({_NAMES_AGREE} or ({_DOB_CLOSE} and {_SEXES_DO_NOT_DIFFER}))",
                         label_for_charts="same NIK, and name or birth date"),
         # One digit apart anywhere, or two adjacent digits swapped (equal lengths: the input holds only valid
         # 16-digit NIKs, so Damerau-Levenshtein 1 is exactly these two typos), on rows of one household with the

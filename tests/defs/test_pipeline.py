@@ -146,10 +146,8 @@ def test_the_issue_11_acceptance_figures_hold(scores):
     assert scores.true_pairs > 1000
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 11 open: 2 person_ids of 18,947 hold two twins, each pair with one twin's NIK unusable (invalid, or "
-    "the sibling's) and names one letter apart; nothing in the rows tells them apart (docs/linkage.md)"))
 def test_no_person_id_holds_two_true_people(scores):
+    """Twins, a member under the head's NIK, a mother and daughter of near names: never one person_id."""
     assert scores.person_ids_with_two_people == 0
 
 
@@ -250,9 +248,6 @@ def test_every_nik_the_generator_broke_is_a_rejected_cell_of_its_row(truth):
         where regexp_matches(t.corruptions,
                              'nik_(dash|zero|15_digits|month_13|serial_0000|letters|all_zeros)|excel_number_nik')
           and not regexp_matches(coalesce(l.cell_issues, ''), '(^|; )(nomor_nik|nik|NIK): ')
-          -- Known gap (issue 11 open): a registry NIK of 16 zeros passes staging's 16-digit rule; it matches nobody
-          -- but is not yet counted as unreadable.
-          and not (t.source like 'dukcapil%' and t.corruptions like '%nik_all_zeros%')
         group by 1""").fetchall()
     assert unflagged == []
     flagged = truth.execute(

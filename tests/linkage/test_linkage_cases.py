@@ -133,13 +133,11 @@ def test_niks_in_several_clusters_are_counted_not_merged(draw):
     assert result.niks_in_several_clusters == shared > 0
 
 
-def test_clusters_chaining_two_peoples_own_niks_are_split(draw, request):
+def test_clusters_chaining_two_peoples_own_niks_are_split(draw):
     """The cannot-link step ran on this draw (the maker's namesakes and twins need it) and left no such cluster."""
-    if request.node.callspec.id == "harsh":
-        # Known miss (issue 11 open): twins one serial apart, one listed under the head's NIK on two rows and under
-        # her own NIK with day and month swapped on the third; that row's NIK contradicts it, so only one own NIK is
-        # left in the cluster and nothing is split. Counting a near NIK as own cuts the recall of NIK typos instead.
-        request.applymarker(pytest.mark.xfail(strict=True, reason="one twin cluster in the harsh draw"))
+    # The harsh draw's twins one serial apart, one listed under the head's NIK on two rows and under her own NIK
+    # with day and month swapped on the third, are parted by the household-member cannot-link
+    # (split_clusters_holding_twins; without it this test fails), as the own-NIK split sees only one own NIK there.
     cases, clusters, result = draw
     assert result.clusters_split > 0
     own: dict[str, set[str]] = {}

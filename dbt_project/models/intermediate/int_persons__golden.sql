@@ -5,17 +5,34 @@ rows_ as (
     select * from {{ ref('int_persons__clustered') }}
 ),
 
--- NIK: a valid NIK whose date and sex agree with its record beats one that does not; then the NIK most rows
--- carry; then one P3KE matched to Dukcapil; then the smallest, so ties always resolve the same way.
+-- NIK: a valid NIK whose date and sex fit one of the person's known birth dates (any row's, so a row whose own
+-- date cell was unreadable still votes for the NIK that fits the person) beats one that fits none; then the NIK
+-- most rows carry; then one P3KE matched to Dukcapil; then the smallest, so ties always resolve the same way.
+known_dates as (
+    select distinct person_id, tanggal_lahir, jenis_kelamin from rows_ where tanggal_lahir is not null
+),
+
+nik_fits as (
+    select niks.person_id, niks.nik, bool_or(
+        cast(substr(niks.nik, 7, 2) as integer) % 40 = day(known_dates.tanggal_lahir)
+        and substr(niks.nik, 9, 4) = strftime(known_dates.tanggal_lahir, '%m%y')
+        and coalesce((cast(substr(niks.nik, 7, 2) as integer) > 40) = (known_dates.jenis_kelamin = 'P'), true)
+    ) as fits
+    from (select distinct person_id, nik from rows_ where nik_valid) as niks
+    inner join known_dates using (person_id)
+    group by all
+),
+
 nik_votes as (
     select
-        person_id,
-        nik,
-        bool_or(nik_dob_agrees and nik_sex_agrees) as agrees,
+        rows_.person_id,
+        rows_.nik,
+        coalesce(any_value(nik_fits.fits), false) as agrees,
         count(*) as n_rows,
-        bool_or(coalesce(padan_dukcapil, false)) as matched_dukcapil
+        bool_or(coalesce(rows_.padan_dukcapil, false)) as matched_dukcapil
     from rows_
-    where nik_valid
+    left join nik_fits using (person_id, nik)
+    where rows_.nik_valid
     group by all
 ),
 
@@ -120,6 +137,8 @@ per_person as (
         count(*) as n_rows,
         -- Every valid NIK on the person's rows: the registries are also tried on the golden NIK's typo variants.
         list_sort(list_distinct(list(nik) filter (where nik_valid))) as row_niks,
+        -- Every spelling of the name on the person's rows: a registry record may carry any of them.
+        list_sort(list_distinct(list(nama) filter (where nama is not null))) as row_names,
         string_agg(distinct upper(source), ',' order by upper(source)) as sumber,
         min(desil) as desil,
         bool_or(nik_valid) as any_valid_nik,
@@ -152,6 +171,7 @@ select
     per_person.any_valid_nik,
     per_person.n_rows,
     per_person.row_niks,
+    per_person.row_names,
     -- The person's other NIKs one digit or one adjacent swap from the golden NIK: typos of it on some rows.
     list_filter(
         per_person.row_niks, lambda n: n <> golden_nik.nik and damerau_levenshtein(n, golden_nik.nik) = 1

@@ -72,9 +72,12 @@ listed_niks as (
 ),
 
 -- A registry record under a NIK one digit or one adjacent swap from the person's NIK that no list row carries,
--- with the same name and birth date (deaths; moves carry no birth date, so the name and the one edit must do):
--- the person's own record, the list's NIK mistyped. Excluded with a reason of its own
--- and listed for field verification, so a wrong match (a namesake registered next in the kecamatan) can be undone.
+-- with the same name (any spelling on the person's rows) and birth date (deaths; moves carry no birth date, so
+-- the name and the one edit must do): the person's own record, the list's NIK mistyped. Excluded with a reason of
+-- its own and listed for field verification, so a wrong match (a namesake registered next in the kecamatan) can be
+-- undone. For deaths the birth date may differ by one typed error within the year (a digit of day or month, day
+-- and month swapped, the 1 January filler), and the NIKs may be two edits apart when one of them contradicts its
+-- own row's birth date (both files mistyped it; two namesakes' NIKs each fit their own row).
 -- Also when the two NIKs differ in the region (digits 1-6), although namesakes share digits 7-12 (one birth date)
 -- and serials restart at 0001 in every kecamatan, so a namesake registered in a neighbouring kecamatan has such a
 -- near NIK: paying the dead is the costlier error, and the field visit undoes a wrong match. The report says which
@@ -88,13 +91,25 @@ near_matches as (
         substr(deaths.nik, 1, 6) <> substr(golden.nik, 1, 6) as other_region,
         nik_status.registry_status
     from golden
+    cross join unnest(coalesce(golden.row_names, [golden.nama])) as spelt (nama)
     inner join deaths
-        on deaths.tanggal_lahir = golden.tanggal_lahir
-        and deaths.nama = golden.nama
+        on deaths.nama = spelt.nama
+        and year(deaths.tanggal_lahir) = year(golden.tanggal_lahir)
         and deaths.nik <> golden.nik
-        and damerau_levenshtein(deaths.nik, golden.nik) = 1
+        and damerau_levenshtein(deaths.nik, golden.nik) <= 2
     inner join nik_status on nik_status.nik = deaths.nik
-    where deaths.nik not in (select nik from listed_niks)
+    where (
+            deaths.tanggal_lahir = golden.tanggal_lahir
+            or levenshtein(strftime(deaths.tanggal_lahir, '%m-%d'), strftime(golden.tanggal_lahir, '%m-%d')) = 1
+            or strftime(deaths.tanggal_lahir, '%m-%d') = strftime(golden.tanggal_lahir, '%d-%m')
+            or strftime(golden.tanggal_lahir, '%m-%d') = '01-01'
+        )
+        and (
+            damerau_levenshtein(deaths.nik, golden.nik) = 1
+            or not coalesce(golden.nik_fits_person, true)
+            or not {{ nik_fits_date('deaths.nik', 'deaths.tanggal_lahir') }}
+        )
+        and deaths.nik not in (select nik from listed_niks)
     union all
     select
         golden.person_id,
@@ -104,8 +119,9 @@ near_matches as (
         substr(moves.nik, 1, 6) <> substr(golden.nik, 1, 6),
         nik_status.registry_status
     from golden
+    cross join unnest(coalesce(golden.row_names, [golden.nama])) as spelt (nama)
     inner join moves
-        on moves.nama = golden.nama
+        on moves.nama = spelt.nama
         and moves.nik <> golden.nik
         and damerau_levenshtein(moves.nik, golden.nik) = 1
         -- Moves carry no birth date: the one edit may be in the NIK's own date digits (a year typed 67 for 77),

@@ -8,8 +8,8 @@ renamed as (
     select
         ---------- ids
         source_row,
-        {{ clean_id('nik') }} as nik,
-        {{ id_issue('nik') }} as nik_issue,
+        {{ registry_nik('nik') }} as nik,
+        {{ registry_nik_issue('nik') }} as nik_issue,
         {{ id_note('nik') }} as nik_note,
 
         ---------- strings

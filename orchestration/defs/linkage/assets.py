@@ -63,6 +63,7 @@ def person_clusters(context: dg.AssetExecutionContext, warehouse: WarehouseResou
         "person_keys_made_with_another_key": dg.MetadataValue.int(result.ids_other_key_rows),
         "niks_in_several_clusters": dg.MetadataValue.int(result.niks_in_several_clusters),
         "clusters_split_on_two_niks": dg.MetadataValue.int(result.clusters_split),
+        "clusters_split_on_twins": dg.MetadataValue.int(result.twin_clusters_split),
         "people": dg.MetadataValue.int(result.people),
         "largest_cluster": dg.MetadataValue.int(result.largest_cluster),
         "cluster_sizes": size_table(result.cluster_sizes),

@@ -1,0 +1,99 @@
+"""Two members of one household the model alone would merge, and one person listed twice it must still join.
+
+The rows are hand-built from the error kinds found row by row in the 200,000-person quarter (docs/linkage.md), with
+names, NIKs and households of their own; each case lives in its own kelurahan, KK and birth date.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+
+from orchestration.linkage.model import load_model
+from orchestration.linkage.predict import link
+from tests.linkage.test_linkage_predict import SCHEMA, row
+
+ROWS = [
+    # (t) twins of opposite sex, names one letter apart, in DTKS and CARIK; the boy's NIK unreadable in both.
+    row("t1", "dtks", "3172026601200001", "KENZI NUGROHO", "2020-01-26", "P", "3172021002", "3172021801150001",
+        "JL CEMPAKA 1"),
+    row("t2", "dtks", None, "KENZO NUGROHO", "2020-01-26", "L", "3172021002", "3172021801150001", "JL CEMPAKA 1"),
+    row("t3", "carik", "3172026601200001", "KENZI NUGROHO", "2020-01-26", "P", "3172021002", "3172021801150001",
+        "JL CEMPAKA 1"),
+    row("t4", "carik", None, "KENZO NUGROHO", "2020-01-26", "L", "3172021002", "3172021801150001", "JL CEMPAKA 1"),
+    # (u) twin girls one letter apart in one CARIK roster, the second under her father's NIK.
+    row("u1", "carik", "3171076809240001", "FARIDA RUKMINI", "2024-09-28", "P", "3171071003", "3171070908200001",
+        "JL SAWO 7"),
+    row("u2", "carik", "3171071006720001", "FARIDI RUKMINI", "2024-09-28", "P", "3171071003", "3171070908200001",
+        "JL SAWO 7"),
+    # (m) mother and daughter in one roster, whole names 0.95 alike, the daughter's NIK a placeholder (null).
+    row("m1", "carik", "3174025208530001", "SITI RAHMA ALKAFF", "1953-08-12", "P", "3174021007", "3174020909100001",
+        "KP KELAPA DUA 1"),
+    row("m2", "carik", None, "SITI AMINA ALKAFF", "1989-06-23", "P", "3174021007", "3174020909100001",
+        "KP KELAPA DUA 1"),
+    # (b) brothers born the same day in one roster, the second under the first's NIK, names unrelated.
+    row("b1", "carik", "3174011906200001", "RAHMAT IBRAHIM UMAR", "2020-06-19", "L", "3174011003", "3174011907220001",
+        "JL NANAS 3"),
+    row("b2", "carik", "3174011906200001", "DAFFA NUGRAHA ADITYA", "2020-06-19", "L", "3174011003",
+        "3174011907220001", "JL NANAS 3"),
+    # (w) a wife under her husband's NIK, born a day from him, in P3KE (no KK) in one kelurahan.
+    row("w1", "p3ke", "3174062207840001", "ALI HUSEIN", "1984-07-22", "L", "3174061006", None, "JL JERUK 9"),
+    row("w2", "p3ke", "3174062207840001", "ENAH KHADIJAH KURAESIN", "1984-07-26", "P", "3174061006", None,
+        "JL JERUK 9"),
+    # (n) namesakes born the same day in other households and kelurahan, the second under a borrowed NIK.
+    row("n1", "dtks", "3174056503150001", "LENI YULIAWATI ROSDIANA", "2015-03-25", "P", "3174051003",
+        "3174050109080022", "JL APEL 4"),
+    row("n2", "carik", "3208270208820001", "LENI YULIAWATI ROSDIANA", "2015-03-25", "P", "3173061005",
+        "3173060501240001", "JL SALAK 11", "004/006"),
+    # (a) one person listed twice in one CARIK roster under their NIK, the first name abbreviated once.
+    row("a1", "carik", "1175050401580001", "A SAHARUDDIN UMAR", "1958-01-04", "L", "3171011004", "3171012411180001",
+        "JL DELIMA 5"),
+    row("a2", "carik", "1175050401580001", "AHMAD SAHARUDDIN UMAR", "1958-01-04", "L", "3171011004",
+        "3171012411180001", "JL DELIMA 5"),
+    # (s) one child in DTKS and CARIK, the name spelt two ways, the CARIK row's NIK unreadable.
+    row("s1", "dtks", "3175064107180001", "NAYLA PUTRI", "2018-07-01", "P", "3175061002", "3175060303150002",
+        "JL DUREN 2"),
+    row("s2", "carik", None, "NAILA PUTRI", "2018-07-01", "P", "3175061002", "3175060303150002", "JL DUREN 2"),
+]
+# Each case: the rows that must end in one cluster each.
+PEOPLE = {
+    "t": [{"t1", "t3"}, {"t2", "t4"}],
+    "u": [{"u1"}, {"u2"}],
+    "m": [{"m1"}, {"m2"}],
+    "b": [{"b1"}, {"b2"}],
+    "w": [{"w1"}, {"w2"}],
+    "n": [{"n1"}, {"n2"}],
+    "a": [{"a1", "a2"}],
+    "s": [{"s1", "s2"}],
+}
+
+
+def _linked(rows: list[dict], temp_dir) -> dict[str, str]:
+    """Each row's cluster_id."""
+    result = link(pa.Table.from_pylist(rows, schema=SCHEMA), load_model(), temp_dir=temp_dir)
+    return dict(zip(result.clusters.column("unique_id").to_pylist(), result.clusters.column("cluster_id").to_pylist()))
+
+
+@pytest.fixture(scope="module")
+def clusters(tmp_path_factory) -> dict[str, str]:
+    return _linked(ROWS, tmp_path_factory.mktemp("splink"))
+
+
+@pytest.mark.parametrize("case", sorted(PEOPLE))
+def test_each_person_is_one_cluster_and_nobody_else(clusters, case):
+    """(t, u, m, b) household members and (w) a wife under her husband's NIK, (n) namesakes stay apart; (a, s) one
+    person listed twice joins."""
+    found = {}
+    for uid in (r["unique_id"] for r in ROWS if r["unique_id"].startswith(case)):
+        found.setdefault(clusters[uid], set()).add(uid)
+    assert sorted(map(sorted, found.values())) == sorted(map(sorted, PEOPLE[case]))
+
+
+def test_the_apart_cases_were_linked_by_the_model_before_the_split(tmp_path, monkeypatch):
+    """The household cases mean something only if Splink alone links them: the cannot-link step is what parts them."""
+    from orchestration.linkage import predict
+
+    monkeypatch.setattr(predict, "split_clusters_holding_twins", lambda con, pairs, threshold: 0)
+    merged = _linked([r for r in ROWS if r["unique_id"][0] in "tumb"], tmp_path)
+    for case in "tumb":
+        assert len({merged[uid] for uid in merged if uid.startswith(case)}) == 1, case
