@@ -93,8 +93,10 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
     # repository per run (hundreds of MB after a day of backfills), and a reused one keeps dbt's partial parse.
     target = paths.data_dir / "dbt" / paths.quarter.key / context.op_execution_context.op.name
     # dbt.log beside it, in the data dir with the other files a leak scan covers, not in the repository's logs/.
-    args = ["build", "--indirect-selection", "buildable", "--log-path", str(target / "logs"),
-            "--vars", dbt_vars(str(paths.warehouse), paths.quarter.key)]
+    # Unit tests check the SQL, not the quarter's data: they run in `make test` (tests/defs/transform/test_dbt.py),
+    # not in every production run (dbt's own advice; they cost about 4 s per quarter).
+    args = ["build", "--indirect-selection", "buildable", "--exclude-resource-type", "unit_test",
+            "--log-path", str(target / "logs"), "--vars", dbt_vars(str(paths.warehouse), paths.quarter.key)]
     try:
         events, failure = _read_to_end(dbt.cli(args, context=context, target_path=target))
     finally:

@@ -80,6 +80,35 @@ def test_quarterly_job_builds_staging_with_every_dbt_test_passing(built):
     assert checks and all(c.passed for c in checks)
 
 
+def test_the_quarterly_job_runs_no_unit_test_and_every_unit_test_passes_on_its_warehouse(built, tmp_path):
+    """Production runs skip dbt's unit tests (they test the SQL, not the quarter); here they all run and pass."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from orchestration.paths import REPO_ROOT
+
+    data_dir, _ = built
+    for step in ("dbt_conform", "dbt_marts"):
+        results = json.loads((data_dir / "dbt" / QUARTER / step / "run_results.json").read_text())["results"]
+        kinds = {r["unique_id"].split(".")[0] for r in results}
+        assert "model" in kinds and "test" in kinds and "unit_test" not in kinds, (step, kinds)
+    # A copy of the quarter's warehouse: the unit tests need its relations' column types, never its rows.
+    warehouse = tmp_path / "unit.duckdb"
+    shutil.copy(data_dir / "warehouse" / f"{QUARTER}.duckdb", warehouse)
+    project = REPO_ROOT / "dbt_project"
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), "test", "--select", "test_type:unit",
+         "--project-dir", str(project), "--profiles-dir", str(project), "--target-path", str(tmp_path / "target"),
+         "--log-path", str(tmp_path / "target" / "logs"), "--vars", dbt_vars(str(warehouse), QUARTER)],
+        check=False, capture_output=True, text=True, cwd=project)
+    summary = [line for line in done.stdout.splitlines() if "PASS=" in line]
+    assert done.returncode == 0 and summary, "\n".join(done.stdout.splitlines()[-30:])
+    passed = int(summary[-1].split("PASS=")[1].split()[0])
+    assert passed >= 14
+
+
 def test_every_dbt_table_reports_its_row_count(built):
     data_dir, result = built
     counts = {e.asset_key: e.materialization.metadata.get("dagster/row_count")
