@@ -96,14 +96,16 @@
     so staging says it (registry_nik_issue: id_placeholder) and the row counts as one without a readable NIK.
 #}
 {% macro registry_nik(column) -%}
-    case when {{ clean_id(column) }} <> repeat(left({{ clean_id(column) }}, 1), 16) then {{ clean_id(column) }} end
+    case when not {{ id_is_one_digit_repeated(clean_id(column)) }} then {{ clean_id(column) }} end
 {%- endmacro %}
 
 {% macro registry_nik_issue(column) -%}
-    case
-        when {{ clean_id(column) }} = repeat(left({{ clean_id(column) }}, 1), 16) then 'id_placeholder'
-        else {{ id_issue(column) }}
-    end
+    case when {{ id_is_one_digit_repeated(clean_id(column)) }} then 'id_placeholder' else {{ id_issue(column) }} end
+{%- endmacro %}
+
+{# Whether a 16-digit identifier is one digit written 16 times (0000000000000000): a filler, never an id. #}
+{% macro id_is_one_digit_repeated(id) -%}
+    ({{ id }} = repeat(left({{ id }}, 1), 16))
 {%- endmacro %}
 
 {# Why a non-empty NIK or No. KK cell is not 16 digits (clean_id is null), or null when it is (or is empty). #}

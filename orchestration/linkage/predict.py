@@ -178,6 +178,41 @@ def _levenshtein(a: str, b: str) -> int:
     return previous[-1]
 
 
+class _Parts:
+    """Union-find over row ids. A join keeps the smaller root, so a part's root is its smallest row id."""
+
+    def __init__(self, ids) -> None:
+        self.parent = {uid: uid for uid in ids}
+
+    def root(self, x: str) -> str:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def join(self, a: str, b: str) -> None:
+        ra, rb = sorted((self.root(a), self.root(b)))
+        self.parent[rb] = ra
+
+
+def _links_inside(con: duckdb.DuckDBPyConnection, pairs: str, threshold: float, clusters: list[str]) -> list:
+    """The links at the threshold between rows of one of `clusters` (kept as temp table split_clusters)."""
+    con.execute("create or replace temp table split_clusters as select unnest(?) as cluster_id", [clusters])
+    return con.execute(
+        f"select p.unique_id_l, p.unique_id_r, p.match_probability from {pairs} p "
+        "join clusters cl on cl.unique_id = p.unique_id_l join clusters cr on cr.unique_id = p.unique_id_r "
+        "join split_clusters k on k.cluster_id = cl.cluster_id "
+        f"where cl.cluster_id = cr.cluster_id and p.match_probability >= {threshold}").fetchall()
+
+
+def _rename_parts(con: duckdb.DuckDBPyConnection, parts: _Parts) -> None:
+    """Each row of `parts` takes its part's root as cluster_id."""
+    con.execute("create or replace temp table cluster_split (unique_id varchar, cluster_id varchar)")
+    con.executemany("insert into cluster_split values (?, ?)", [(uid, parts.root(uid)) for uid in parts.parent])
+    con.execute("update clusters set cluster_id = s.cluster_id from cluster_split s "
+                "where clusters.unique_id = s.unique_id")
+
+
 def split_clusters_holding_two_niks(con: duckdb.DuckDBPyConnection, pairs: str, threshold: float) -> int:
     """Cannot-link: split a cluster that holds two people's own NIKs, one part per NIK; return how many were split.
 
@@ -191,33 +226,17 @@ def split_clusters_holding_two_niks(con: duckdb.DuckDBPyConnection, pairs: str, 
     conflicted = [c for c, in con.execute(_conflicting_clusters_sql()).fetchall()]
     if not conflicted:
         return 0
-    con.execute("create or replace temp table conflicted as select unnest(?) as cluster_id", [conflicted])
+    edges = _links_inside(con, pairs, threshold, conflicted)
     members = con.execute(
         f"select c.unique_id, {_own_nik_sql()}, r.nik, r.nama_match "
-        "from clusters c join records r using (unique_id) join conflicted using (cluster_id)").fetchall()
-    edges = con.execute(
-        f"select p.unique_id_l, p.unique_id_r, p.match_probability from {pairs} p "
-        "join clusters cl on cl.unique_id = p.unique_id_l join clusters cr on cr.unique_id = p.unique_id_r "
-        "join conflicted k on k.cluster_id = cl.cluster_id "
-        f"where cl.cluster_id = cr.cluster_id and p.match_probability >= {threshold}").fetchall()
+        "from clusters c join records r using (unique_id) join split_clusters using (cluster_id)").fetchall()
     seed = {uid: bool(flag) for uid, flag, _, _ in members}
     nik_and_name = {uid: (nik, nama) for uid, _, nik, nama in members}
-    parent = {uid: uid for uid in seed}
-
-    def root(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def join(a: str, b: str) -> None:
-        ra, rb = sorted((root(a), root(b)))
-        parent[rb] = ra
-
+    parts = _Parts(seed)
     for a, b, _ in edges:
         # Cannot-link: two rows whose own NIKs are two people's are never joined directly.
         if seed[a] and seed[b] and niks_are_one_person(*nik_and_name[a], *nik_and_name[b]):
-            join(a, b)
+            parts.join(a, b)
     # Every other row joins, strongest link first, a part it links to; rows linked only to such rows follow them.
     placed = {uid for uid, flag in seed.items() if flag}
     strongest_first = sorted(edges, key=lambda e: (-e[2], e[0], e[1]))
@@ -227,19 +246,13 @@ def split_clusters_holding_two_niks(con: duckdb.DuckDBPyConnection, pairs: str, 
         for a, b, _ in strongest_first:
             for new, old in ((a, b), (b, a)):
                 if new not in placed and old in placed:
-                    join(new, old)
+                    parts.join(new, old)
                     placed.add(new)
                     changed = True
     for a, b, _ in edges:  # parts without any own NIK stay together
         if a not in placed and b not in placed:
-            join(a, b)
-    first_of: dict[str, str] = {}
-    for uid in sorted(seed):
-        first_of.setdefault(root(uid), uid)
-    con.execute("create or replace temp table cluster_split (unique_id varchar, cluster_id varchar)")
-    con.executemany("insert into cluster_split values (?, ?)", [(uid, first_of[root(uid)]) for uid in seed])
-    con.execute("update clusters set cluster_id = s.cluster_id from cluster_split s "
-                "where clusters.unique_id = s.unique_id")
+            parts.join(a, b)
+    _rename_parts(con, parts)
     return len(conflicted)
 
 
@@ -289,35 +302,20 @@ def split_clusters_holding_twins(con: duckdb.DuckDBPyConnection, pairs: str, thr
     if not apart:
         return 0
     clusters = sorted({cluster for cluster, _, _ in apart})
-    con.execute("create or replace temp table twin_clusters as select unnest(?) as cluster_id", [clusters])
+    edges = _links_inside(con, pairs, threshold, clusters)
     members = [uid for uid, in con.execute(
-        "select unique_id from clusters join twin_clusters using (cluster_id) order by unique_id").fetchall()]
-    edges = con.execute(
-        f"select p.unique_id_l, p.unique_id_r, p.match_probability from {pairs} p "
-        "join clusters cl on cl.unique_id = p.unique_id_l join clusters cr on cr.unique_id = p.unique_id_r "
-        "join twin_clusters k on k.cluster_id = cl.cluster_id "
-        f"where cl.cluster_id = cr.cluster_id and p.match_probability >= {threshold}").fetchall()
-    parent = {uid: uid for uid in members}
+        "select unique_id from clusters join split_clusters using (cluster_id) order by unique_id").fetchall()]
+    parts = _Parts(members)
     part_of = {uid: {uid} for uid in members}
     cannot: dict[str, set[str]] = {uid: set() for uid in members}
     for _, a, b in apart:
         cannot[a].add(b)
         cannot[b].add(a)
-
-    def root(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
     for a, b, _ in sorted(edges, key=lambda e: (-e[2], e[0], e[1])):
-        ra, rb = sorted((root(a), root(b)))
+        ra, rb = sorted((parts.root(a), parts.root(b)))
         if ra == rb or any(cannot[uid] & part_of[rb] for uid in part_of[ra]):
             continue
-        parent[rb] = ra
+        parts.join(ra, rb)
         part_of[ra] |= part_of.pop(rb)
-    con.execute("create or replace temp table cluster_split (unique_id varchar, cluster_id varchar)")
-    con.executemany("insert into cluster_split values (?, ?)", [(uid, root(uid)) for uid in members])
-    con.execute("update clusters set cluster_id = s.cluster_id from cluster_split s "
-                "where clusters.unique_id = s.unique_id")
+    _rename_parts(con, parts)
     return len(clusters)

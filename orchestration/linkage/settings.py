@@ -100,20 +100,14 @@ _DOB_CLOSE = (
     "and substr(tanggal_lahir_l, 9, 2) = substr(tanggal_lahir_r, 6, 2)))"
 )
 
-def names_agree_sql(first_l: str, last_l: str, first_r: str, last_r: str) -> str:
-    """SQL: first names one letter apart (or Jaro-Winkler >= 0.9) and the same for family names, or a one-word name.
-
-    The same person's name. Compared word by word because household members share the family name (RAHMAT
-    SETIAWAN and RATNA SETIAWAN are 0.92 alike as whole names) and brothers often share MUHAMMAD as the first word.
-    """
-    return (
-        f"((levenshtein({first_l}, {first_r}) <= 1 or jaro_winkler_similarity({first_l}, {first_r}) >= 0.9) "
-        f"and (levenshtein({last_l}, {last_r}) <= 1 or jaro_winkler_similarity({last_l}, {last_r}) >= 0.9 "
-        f"or {first_l} = {last_l} or {first_r} = {last_r}))"
-    )
-
-
-_NAMES_AGREE = names_agree_sql("first_name_l", "last_name_l", "first_name_r", "last_name_r")
+# First names one letter apart (or Jaro-Winkler >= 0.9) and the same for family names, or a one-word name: the
+# same person's name. Compared word by word because household members share the family name (RAHMAT SETIAWAN and
+# RATNA SETIAWAN are 0.92 alike as whole names) and brothers often share MUHAMMAD as the first word.
+_NAMES_AGREE = (
+    "((levenshtein(first_name_l, first_name_r) <= 1 or jaro_winkler_similarity(first_name_l, first_name_r) >= 0.9) "
+    "and (levenshtein(last_name_l, last_name_r) <= 1 or jaro_winkler_similarity(last_name_l, last_name_r) >= 0.9 "
+    "or first_name_l = last_name_l or first_name_r = last_name_r))"
+)
 
 _SEXES_DO_NOT_DIFFER = "coalesce(jenis_kelamin_l = jenis_kelamin_r, true)"
 

@@ -6,12 +6,11 @@ names, NIKs and households of their own; each case lives in its own kelurahan, K
 
 from __future__ import annotations
 
-import pyarrow as pa
 import pytest
 
 from orchestration.linkage.model import load_model
 from orchestration.linkage.predict import link
-from tests.linkage.test_linkage_predict import SCHEMA, row
+from tests.linkage.test_linkage_predict import cluster_of, row, table
 
 ROWS = [
     # (t) twins of opposite sex, names one letter apart, in DTKS and CARIK; the boy's NIK unreadable in both.
@@ -70,8 +69,7 @@ PEOPLE = {
 
 def _linked(rows: list[dict], temp_dir) -> dict[str, str]:
     """Each row's cluster_id."""
-    result = link(pa.Table.from_pylist(rows, schema=SCHEMA), load_model(), temp_dir=temp_dir)
-    return dict(zip(result.clusters.column("unique_id").to_pylist(), result.clusters.column("cluster_id").to_pylist()))
+    return cluster_of(link(table(rows), load_model(), temp_dir=temp_dir))
 
 
 @pytest.fixture(scope="module")

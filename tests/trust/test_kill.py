@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import signal
 import threading
 import time
@@ -107,15 +108,17 @@ def test_kill_during_linkage_then_publication_then_rerun_equals_the_uninterrupte
     watcher = PublishWatcher(paths_publish)
     watcher.start()
     try:
-        # 1. Killed in Splink's linkage, half a second into the step.
+        # 1. Killed in Splink's linkage, the moment the step opens its Splink database (its spill folder appears),
+        # not after a fixed delay: on a loaded machine the step can be over before any delay ends.
         known = {r.run_id for r in instance.get_runs()}
+        splink_temp = data_dir / "tmp" / "splink" / SECOND
+        shutil.rmtree(splink_temp, ignore_errors=True)  # left by the reference run; no run is going now
         process = runs.start(data_dir, SECOND, tmp_path / "killed_in_linkage.txt")
         run_id = _new_run_id(instance, known, process)
-        _wait_for(lambda: LINKAGE_STEP in _steps(instance, run_id, dg.DagsterEventType.STEP_START), process,
-                  "the linkage step", every=0.05)
-        time.sleep(0.5)
+        _wait_for(splink_temp.exists, process, "the linkage step's Splink spill folder", every=0.001)
         process.send_signal(signal.SIGKILL)
         assert process.wait(timeout=30) == -signal.SIGKILL
+        assert LINKAGE_STEP in _steps(instance, run_id, dg.DagsterEventType.STEP_START)
         assert LINKAGE_STEP not in _steps(instance, run_id, dg.DagsterEventType.STEP_SUCCESS)
         assert runs.results(data_dir, SECOND) == before
 

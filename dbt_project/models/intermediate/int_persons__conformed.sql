@@ -77,7 +77,7 @@ judged as (
         case
             when resolved.nik is null and resolved.nik_issue is not null then 'malformed'
             when resolved.nik is null then 'missing'
-            when resolved.nik = repeat(left(resolved.nik, 1), 16) then 'placeholder'
+            when {{ id_is_one_digit_repeated('resolved.nik') }} then 'placeholder'
             when nat.kode_kabkota is null then 'unknown_region'
             when not {{ nik_date_is_real('resolved.nik') }} then 'impossible_date'
             when substr(resolved.nik, 13, 4) = '0000' then 'serial_0000'

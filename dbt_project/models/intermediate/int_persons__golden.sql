@@ -14,8 +14,7 @@ known_dates as (
 
 nik_fits as (
     select niks.person_id, niks.nik, bool_or(
-        cast(substr(niks.nik, 7, 2) as integer) % 40 = day(known_dates.tanggal_lahir)
-        and substr(niks.nik, 9, 4) = strftime(known_dates.tanggal_lahir, '%m%y')
+        {{ nik_fits_date('niks.nik', 'known_dates.tanggal_lahir') }}
         and coalesce((cast(substr(niks.nik, 7, 2) as integer) > 40) = (known_dates.jenis_kelamin = 'P'), true)
     ) as fits
     from (select distinct person_id, nik from rows_ where nik_valid) as niks
@@ -72,10 +71,7 @@ dob_votes as (
         rows_.person_id,
         rows_.tanggal_lahir,
         count(*) as n_rows,
-        bool_or(
-            substr(golden_nik.nik, 9, 4) = strftime(rows_.tanggal_lahir, '%m%y')
-            and cast(substr(golden_nik.nik, 7, 2) as integer) % 40 = day(rows_.tanggal_lahir)
-        ) as agrees_with_nik
+        bool_or({{ nik_fits_date('golden_nik.nik', 'rows_.tanggal_lahir') }}) as agrees_with_nik
     from rows_
     left join golden_nik using (person_id)
     where rows_.tanggal_lahir is not null

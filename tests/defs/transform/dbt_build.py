@@ -32,16 +32,22 @@ def build_models(data_dir: Path, quarter: str, select: str, rows: dict[str, list
     with duckdb.connect(str(warehouse)) as con:
         for spec in EXTRACTS:
             load_extract(con, spec, landing / spec.file_name)
-    target = data_dir / "dbt_target"
-    dbt = Path(sys.executable).with_name("dbt")
+    # cautious: a test of a model outside `select` (a relationship to a seed, say) is not run.
+    run_dbt("build", "--select", select, "--indirect-selection", "cautious",
+            warehouse=warehouse, quarter=quarter, target=data_dir / "dbt_target")
+    return warehouse
+
+
+def run_dbt(*args: str, warehouse: Path, quarter: str, target: Path) -> str:
+    """Run the dbt CLI of this venv on the project against `warehouse`; returns its output, raises on failure with
+    the lines that name what failed (model and test names, no cell values)."""
     done = subprocess.run(
-        # cautious: a test of a model outside `select` (a relationship to a seed, say) is not run.
-        [str(dbt), "build", "--select", select, "--indirect-selection", "cautious",
+        [str(Path(sys.executable).with_name("dbt")), *args,
          "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
          "--target-path", str(target), "--log-path", str(target / "logs"),
          "--vars", json.dumps({"quarter": quarter, "warehouse": str(warehouse)})],
         check=False, capture_output=True, text=True, cwd=DBT_PROJECT)
     if done.returncode:
         failed = [line for line in done.stdout.splitlines() if "ERROR" in line or "FAIL" in line]
-        raise AssertionError("dbt build failed:\n" + "\n".join((failed or done.stdout.splitlines())[-30:]))
-    return warehouse
+        raise AssertionError(f"dbt {args[0]} failed:\n" + "\n".join((failed or done.stdout.splitlines())[-30:]))
+    return done.stdout

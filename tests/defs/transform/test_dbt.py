@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import duckdb
 import pytest
@@ -10,6 +11,7 @@ from dagster_dbt import DagsterDbtCliRuntimeError
 
 from orchestration.defs.transform.dbt import _read_to_end, dbt_vars
 from orchestration.synth import generate_quarter
+from tests.defs.transform.dbt_build import run_dbt
 
 QUARTER = "2025Q2"
 
@@ -82,13 +84,6 @@ def test_quarterly_job_builds_staging_with_every_dbt_test_passing(built):
 
 def test_the_quarterly_job_runs_no_unit_test_and_every_unit_test_passes_on_its_warehouse(built, tmp_path):
     """Production runs skip dbt's unit tests (they test the SQL, not the quarter); here they all run and pass."""
-    import shutil
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    from orchestration.paths import REPO_ROOT
-
     data_dir, _ = built
     for step in ("dbt_conform", "dbt_marts"):
         results = json.loads((data_dir / "dbt" / QUARTER / step / "run_results.json").read_text())["results"]
@@ -97,16 +92,11 @@ def test_the_quarterly_job_runs_no_unit_test_and_every_unit_test_passes_on_its_w
     # A copy of the quarter's warehouse: the unit tests need its relations' column types, never its rows.
     warehouse = tmp_path / "unit.duckdb"
     shutil.copy(data_dir / "warehouse" / f"{QUARTER}.duckdb", warehouse)
-    project = REPO_ROOT / "dbt_project"
-    done = subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "test", "--select", "test_type:unit",
-         "--project-dir", str(project), "--profiles-dir", str(project), "--target-path", str(tmp_path / "target"),
-         "--log-path", str(tmp_path / "target" / "logs"), "--vars", dbt_vars(str(warehouse), QUARTER)],
-        check=False, capture_output=True, text=True, cwd=project)
-    summary = [line for line in done.stdout.splitlines() if "PASS=" in line]
-    assert done.returncode == 0 and summary, "\n".join(done.stdout.splitlines()[-30:])
-    passed = int(summary[-1].split("PASS=")[1].split()[0])
-    assert passed >= 14
+    output = run_dbt("test", "--select", "test_type:unit", warehouse=warehouse, quarter=QUARTER,
+                     target=tmp_path / "target")
+    summary = [line for line in output.splitlines() if "PASS=" in line]
+    assert summary, "\n".join(output.splitlines()[-30:])
+    assert int(summary[-1].split("PASS=")[1].split()[0]) >= 14
 
 
 def test_every_dbt_table_reports_its_row_count(built):
