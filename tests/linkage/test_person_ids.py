@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
+import random
 import stat
+from collections import Counter
 
 import duckdb
 import pyarrow as pa
@@ -14,8 +17,10 @@ import pytest
 
 from orchestration.linkage.person_ids import (
     SECRET_ENV,
+    _carry_ids,
     assign_person_ids,
     export_keys,
+    key_id,
     person_key_secret,
     published_keys,
 )
@@ -151,3 +156,44 @@ def test_keys_rewritten_after_publication_are_passed_over(tmp_path):
     # Nor is the submission of a published quarter allowed to differ from its manifest.
     (data_dir / "publish" / "2025Q1" / "bps_submission.csv").write_text("person_id\nP2\n")
     assert published_keys(paths)[0] is None
+
+
+@pytest.mark.parametrize("secret", [SECRET, b"x" * 100], ids=["32-byte key", "key longer than a block"])
+def test_the_keyed_hashes_made_in_duckdb_are_pythons_hmac_sha256(tmp_path, secret):
+    """Keys files written before the hashing moved into DuckDB still carry ids: the digests are the same."""
+    con = _linked()
+    con.execute("update records set nama_match = 'SITI ÄMINAH' where unique_id = 'dtks:2'")  # not only ASCII
+    assign_person_ids(con, "2025Q1", None, secret)
+    keys = [k for (k,) in con.execute("select distinct key from cluster_keys order by key").fetchall()]
+    target = tmp_path / "keys.parquet"
+    export_keys(con, target, "2025Q1", secret)
+    assert sorted(pq.read_table(target).column("key_hash").to_pylist()) == sorted(
+        hmac.new(secret, k.encode(), hashlib.sha256).hexdigest() for k in keys)
+
+
+def test_contested_ids_go_as_the_greedy_rule_says(tmp_path):
+    """Random splits and merges between two quarters: the ids carried equal a plain greedy over every pair."""
+    rng = random.Random(7)
+    previous = [(f"P{p:03d}", f"h{k:04d}") for p in range(300) for k in rng.sample(range(700), rng.randint(1, 3))]
+    pq.write_table(pa.table({"person_id": [p for p, _ in previous], "key_hash": [h for _, h in previous],
+                             "key_id": [key_id(SECRET)] * len(previous)}), tmp_path / "previous.parquet")
+    current = sorted({(f"c{rng.randrange(320):03d}", h) for _, h in previous if rng.random() < 0.9})
+    con = duckdb.connect()
+    con.register("c", pa.table({"cluster_id": [c for c, _ in current], "unique_id": [c for c, _ in current]}))
+    con.execute("create table clusters as select distinct cluster_id, unique_id from c")
+    con.register("k", pa.table({"cluster_id": [c for c, _ in current], "key_hash": [h for _, h in current]}))
+    con.execute("create temp table cluster_key_hashes as select * from k")
+    _carry_ids(con, tmp_path / "previous.parquet", SECRET)
+    got = dict(con.execute("select cluster_id, person_id from carried_ids").fetchall())
+
+    holders = {}
+    for person, key in previous:
+        holders.setdefault(key, set()).add(person)
+    shared = Counter((cluster, person) for cluster, key in current for person in holders.get(key, ()))
+    expected, taken = {}, set()
+    for (cluster, person), _ in sorted(shared.items(), key=lambda item: (-item[1], item[0])):
+        if cluster not in expected and person not in taken:
+            expected[cluster] = person
+            taken.add(person)
+    assert got == expected
+    assert len(expected) > 100 and len({c for c, _ in shared}) > len(expected)  # contested clusters were there

@@ -1,6 +1,7 @@
 """dbt seeds and models of one quarter, built into that quarter's DuckDB file."""
 
 import json
+import os
 
 import dagster as dg
 import duckdb
@@ -89,16 +90,23 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
     paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
     # buildable: a test runs in the invocation that builds the last of its parents (a relationships test from a mart
     # to a seed runs with the marts, never before the mart exists).
-    # One target folder per quarter and step, reused run after run: dagster-dbt's default is a new folder in the
-    # repository per run (hundreds of MB after a day of backfills), and a reused one keeps dbt's partial parse.
-    target = paths.data_dir / "dbt" / paths.quarter.key / context.op_execution_context.op.name
-    # dbt.log beside it, in the data dir with the other files a leak scan covers, not in the repository's logs/.
+    # One target folder per quarter, shared by its two dbt steps and reused run after run: the vars and the profile
+    # (the quarter's DuckDB file) are the same for both, so the second step and every re-run reuse the first one's
+    # parse (partial_parse.msgpack) instead of parsing the project again. dagster-dbt's default is a new folder in
+    # the repository per run (hundreds of MB after a day of backfills), and a new folder always parses in full.
+    target = paths.data_dir / "dbt" / paths.quarter.key
+    step = target / context.op_execution_context.op.name
+    step.mkdir(parents=True, exist_ok=True)
+    # dbt.log per step, in the data dir with the other files a leak scan covers, not in the repository's logs/.
     # Unit tests check the SQL, not the quarter's data: they run in `make test` (tests/defs/transform/test_dbt.py),
     # not in every production run (dbt's own advice; they cost about 4 s per quarter).
     args = ["build", "--indirect-selection", "buildable", "--exclude-resource-type", "unit_test",
-            "--log-path", str(target / "logs"), "--vars", dbt_vars(str(paths.warehouse), paths.quarter.key)]
+            "--log-path", str(step / "logs"), "--vars", dbt_vars(str(paths.warehouse), paths.quarter.key)]
     try:
         events, failure = _read_to_end(dbt.cli(args, context=context, target_path=target))
+        # Each step's results stay readable after the other step has run (run_results.json is per invocation).
+        if (target / "run_results.json").exists():
+            os.replace(target / "run_results.json", step / "run_results.json")
     finally:
         # dagster-dbt copies partial_parse.msgpack from the project's target folder with its 0644 mode.
         make_private(target)

@@ -99,6 +99,18 @@ def test_the_quarterly_job_runs_no_unit_test_and_every_unit_test_passes_on_its_w
     assert int(summary[-1].split("PASS=")[1].split()[0]) >= 14
 
 
+def test_the_quarters_second_dbt_step_reuses_the_first_steps_parse(built):
+    """One full parse per quarter: dbt_marts shares dbt_conform's target folder, vars and profile."""
+    data_dir, _ = built
+    logs = {step: (data_dir / "dbt" / QUARTER / step / "logs" / "dbt.log").read_text()
+            for step in ("dbt_conform", "dbt_marts")}
+    # The first step of a new quarter parses in full (the project's own parse has other vars)...
+    assert "Unable to do partial parsing" in logs["dbt_conform"]
+    # ...and the second reuses it.
+    assert "Unable to do partial parsing" not in logs["dbt_marts"]
+    assert (data_dir / "dbt" / QUARTER / "partial_parse.msgpack").is_file()
+
+
 def test_every_dbt_table_reports_its_row_count(built):
     data_dir, result = built
     counts = {e.asset_key: e.materialization.metadata.get("dagster/row_count")
