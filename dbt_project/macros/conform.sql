@@ -96,14 +96,20 @@
     The century is not encoded, so 29 February counts when either century makes it a leap day.
 #}
 {% macro nik_date_is_real(nik) -%}
-    {%- set day -%}
-        (case when cast(substr({{ nik }}, 7, 2) as integer) between 41 and 71 then cast(substr({{ nik }}, 7, 2) as integer) - 40
-              when cast(substr({{ nik }}, 7, 2) as integer) between 1 and 31 then cast(substr({{ nik }}, 7, 2) as integer)
-              else 0 end)
-    {%- endset -%}
+    {#- Arithmetic, not try(make_date(...)): DuckDB's try() re-evaluates row by row wherever one row fails, which
+        made this one test 4.6 s of CPU per million rows. 29 February: 20YY is a leap year when YY is divisible
+        by 4 (2000 included), and 19YY never is when 20YY is not. -#}
+    {%- set raw_day = "cast(substr(" ~ nik ~ ", 7, 2) as integer)" -%}
+    {%- set month = "cast(substr(" ~ nik ~ ", 9, 2) as integer)" -%}
+    {%- set yy = "cast(substr(" ~ nik ~ ", 11, 2) as integer)" -%}
     (
-        try(make_date(1900 + cast(substr({{ nik }}, 11, 2) as integer), cast(substr({{ nik }}, 9, 2) as integer), {{ day }})) is not null
-        or try(make_date(2000 + cast(substr({{ nik }}, 11, 2) as integer), cast(substr({{ nik }}, 9, 2) as integer), {{ day }})) is not null
+        ({{ raw_day }} between 1 and 31 or {{ raw_day }} between 41 and 71)
+        and {{ month }} between 1 and 12
+        and {{ raw_day }} % 40 <= case
+            when {{ month }} = 2 then case when {{ yy }} % 4 = 0 then 29 else 28 end
+            when {{ month }} in (4, 6, 9, 11) then 30
+            else 31
+        end
     )
 {%- endmacro %}
 

@@ -31,15 +31,35 @@ quarter_kk as (
     select distinct no_kk from persons where no_kk is not null
 ),
 
-keyed as (
+-- Region keys are regular-expression work: made once per way the four region cells are written together (about
+-- 90,000 at a million rows), then joined back to the rows.
+written_regions as (
     select
-        persons.*,
+        provinsi_raw,
+        kabkota_raw,
+        kecamatan_raw,
+        kelurahan_raw,
         {{ kabkota_key('kabkota_raw') }} as kabkota_key,
         {{ region_key('kecamatan_raw', 'kecamatan') }} as kecamatan_key,
         {{ region_key('kelurahan_raw', 'kelurahan') }} as kelurahan_key,
-        {{ region_key('provinsi_raw', 'provinsi') }} as provinsi_key,
-        cast(substr(nik, 7, 2) as integer) as nik_day
+        {{ region_key('provinsi_raw', 'provinsi') }} as provinsi_key
+    from (select distinct provinsi_raw, kabkota_raw, kecamatan_raw, kelurahan_raw from persons) as written
+),
+
+keyed as (
+    select
+        persons.*,
+        written_regions.kabkota_key,
+        written_regions.kecamatan_key,
+        written_regions.kelurahan_key,
+        written_regions.provinsi_key,
+        cast(substr(persons.nik, 7, 2) as integer) as nik_day
     from persons
+    left join written_regions
+        on written_regions.provinsi_raw is not distinct from persons.provinsi_raw
+        and written_regions.kabkota_raw is not distinct from persons.kabkota_raw
+        and written_regions.kecamatan_raw is not distinct from persons.kecamatan_raw
+        and written_regions.kelurahan_raw is not distinct from persons.kelurahan_raw
 ),
 
 resolved as (

@@ -27,12 +27,13 @@ kabkota_keys as (
     select * from {{ ref('int_regions__kabkota_keys') }}
 ),
 
+-- Keyed once per distinct spelling, not per row: region keys are regular-expression work.
 written as (
     select distinct
         {{ region_key('kelurahan_raw', 'kelurahan') }} as kelurahan_key,
         {{ region_key('kecamatan_raw', 'kecamatan') }} as kecamatan_key,
         {{ kabkota_key('kabkota_raw') }} as kabkota_key
-    from unioned
+    from (select distinct kelurahan_raw, kecamatan_raw, kabkota_raw from unioned) as spellings
 ),
 
 with_kabkota as (

@@ -82,6 +82,36 @@ listed_niks as (
 -- and serials restart at 0001 in every kecamatan, so a namesake registered in a neighbouring kecamatan has such a
 -- near NIK: paying the dead is the costlier error, and the field visit undoes a wrong match. The report says which
 -- matches differ in the region (near_registry_other_region), the likelier namesakes.
+-- Moves carry no birth date, so the name alone would pair every namesake in the lists with every namesake in the
+-- registry: a join that grows with the square of the rows (a common name at 10 million rows). Two 16-digit NIKs one
+-- edit apart (a digit, or two adjacent digits swapped) share their first seven digits or their last seven, so the
+-- join is on the name and one of those, twice, and `union` drops the pairs both find.
+near_moves as (
+    {%- for side in ['left', 'right'] %}
+    {% if not loop.first %}union{% endif %}
+    select
+        golden.person_id,
+        moves.nik as near_registry_nik,
+        'dukcapil_pindah' as near_registry_file,
+        moves.source_row as near_registry_row,
+        substr(moves.nik, 1, 6) <> substr(golden.nik, 1, 6) as other_region,
+        nik_status.registry_status
+    from golden
+    cross join unnest(coalesce(golden.row_names, [golden.nama])) as spelt (nama)
+    inner join moves
+        on moves.nama = spelt.nama
+        and {{ side }}(moves.nik, 7) = {{ side }}(golden.nik, 7)
+        and moves.nik <> golden.nik
+        and damerau_levenshtein(moves.nik, golden.nik) = 1
+        -- The one edit may be in the NIK's own date digits (a year typed 67 for 77), so the person's NIK, not the
+        -- record's, must fit the person (a sole holder of another's NIK never does).
+        and not coalesce({{ nik_is_another_persons('golden.nik', "strftime(golden.tanggal_lahir, '%Y-%m-%d')") }}, false)
+    inner join nik_status on nik_status.nik = moves.nik
+    where nik_status.registry_status in ('PINDAH_KELUAR', 'NONAKTIF', 'MENINGGAL')
+        and moves.nik not in (select nik from listed_niks)
+    {%- endfor %}
+),
+
 near_matches as (
     select
         golden.person_id,
@@ -111,25 +141,7 @@ near_matches as (
         )
         and deaths.nik not in (select nik from listed_niks)
     union all
-    select
-        golden.person_id,
-        moves.nik,
-        'dukcapil_pindah',
-        moves.source_row,
-        substr(moves.nik, 1, 6) <> substr(golden.nik, 1, 6),
-        nik_status.registry_status
-    from golden
-    cross join unnest(coalesce(golden.row_names, [golden.nama])) as spelt (nama)
-    inner join moves
-        on moves.nama = spelt.nama
-        and moves.nik <> golden.nik
-        and damerau_levenshtein(moves.nik, golden.nik) = 1
-        -- Moves carry no birth date: the one edit may be in the NIK's own date digits (a year typed 67 for 77),
-        -- so the person's NIK, not the record's, must fit the person (a sole holder of another's NIK never does).
-        and not coalesce({{ nik_is_another_persons('golden.nik', "strftime(golden.tanggal_lahir, '%Y-%m-%d')") }}, false)
-    inner join nik_status on nik_status.nik = moves.nik
-    where nik_status.registry_status in ('PINDAH_KELUAR', 'NONAKTIF', 'MENINGGAL')
-        and moves.nik not in (select nik from listed_niks)
+    select * from near_moves
 ),
 
 near_match as (
