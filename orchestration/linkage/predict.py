@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,13 +18,14 @@ from orchestration.linkage.settings import nik_contradicts_row_sql
 
 # Splink logs progress at INFO; the run log needs none of it.
 SPLINK_LOG_LEVEL = logging.WARNING
+SCRATCH = "splink_scratch"  # the in-memory catalog Splink works in beside the warehouse (scratch_beside)
 
 
 @dataclass
 class LinkResult:
     """Each row's cluster and the figures the asset reports."""
 
-    clusters: pa.Table  # unique_id, cluster_id
+    clusters: pa.Table | None  # unique_id, cluster_id (link); None from link_records, which leaves table clusters
     rows: int
     comparisons: int
     pairs_linked: int
@@ -45,63 +48,97 @@ class LinkResult:
 
 def splink_connection(records: pa.Table, temp_dir: Path, memory_limit: str = "4GB") -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB holding `records` as table `records`, spilling to `temp_dir` (never into the warehouse)."""
-    # What a killed run spilled here is of no use to this one.
-    shutil.rmtree(temp_dir, ignore_errors=True)
-    temp_dir.mkdir(parents=True)
     con = duckdb.connect()
-    con.execute(f"set memory_limit = '{memory_limit}'")
-    con.execute(f"set temp_directory = '{temp_dir}'")
+    _spill_to(con, temp_dir, memory_limit)
     con.register("records_arrow", records)
     con.execute("create table records as select * from records_arrow order by unique_id")
     con.unregister("records_arrow")
     return con
 
 
-def link(
-    records: pa.Table, model: LinkageModel, *, temp_dir: Path, quarter: str | None = None,
+def _spill_to(con: duckdb.DuckDBPyConnection, temp_dir: Path, memory_limit: str) -> None:
+    # What a killed run spilled here is of no use to this one.
+    shutil.rmtree(temp_dir, ignore_errors=True)
+    temp_dir.mkdir(parents=True)
+    con.execute(f"set memory_limit = '{memory_limit}'")
+    con.execute(f"set temp_directory = '{temp_dir}'")
+
+
+@contextlib.contextmanager
+def scratch_beside(warehouse: duckdb.DuckDBPyConnection, input_table: str, temp_dir: Path,
+                   memory_limit: str = "4GB") -> Iterator[duckdb.DuckDBPyConnection]:
+    """The warehouse's connection with an in-memory catalog in use, holding `input_table` as table `records`.
+
+    Splink's own tables go to the in-memory catalog (spilling to `temp_dir`), never into the warehouse file, and
+    the input is copied inside DuckDB: at 10M rows an Arrow copy of it held in Python cost about 1.6 GiB.
+    """
+    home = warehouse.execute("select current_database()").fetchall()[0][0]
+    _spill_to(warehouse, temp_dir, memory_limit)
+    warehouse.execute(f"attach ':memory:' as {SCRATCH}")
+    try:
+        warehouse.execute(f"use {SCRATCH}")
+        warehouse.execute(f'create table records as select * from "{home}".{input_table} order by unique_id')
+        yield warehouse
+    finally:
+        warehouse.execute(f'use "{home}"')
+        warehouse.execute(f"detach {SCRATCH}")
+
+
+def link(records: pa.Table, model: LinkageModel, *, temp_dir: Path, **ids) -> LinkResult:
+    """Score every blocked pair of `records` (columns of int_persons__for_linkage) and cluster at the threshold.
+
+    `ids` as link_records takes them. The clusters come back as an Arrow table (for tests and training).
+    """
+    con = splink_connection(records, temp_dir)
+    try:
+        result = link_records(con, model, **ids)
+        result.clusters = con.sql("select * from clusters order by unique_id").to_arrow_table()
+    finally:
+        con.close()
+    return result
+
+
+def link_records(
+    con: duckdb.DuckDBPyConnection, model: LinkageModel, *, quarter: str | None = None,
     previous_keys: Path | None = None, keys_out: Path | None = None, key_secret: bytes | None = None,
 ) -> LinkResult:
-    """Score every blocked pair of `records` (columns of int_persons__for_linkage) and cluster at the threshold.
+    """Score every blocked pair of table `records` and cluster at the threshold into table `clusters`.
 
     With `quarter`, each cluster also gets a person_id, carried over from `previous_keys` (the previous quarter's
     export) where it overlaps, and this quarter's keys are written to `keys_out`, both HMAC-ed with `key_secret`.
     """
     from splink import DuckDBAPI, Linker
 
-    con = splink_connection(records, temp_dir)
-    try:
-        db_api = DuckDBAPI(connection=con)
-        linker = Linker(db_api.register("records"), model.settings, log_level=SPLINK_LOG_LEVEL)
-        pairs = linker.inference.predict()
-        # fetchall, not fetchone: a result left open on Splink's connection breaks its next call (DuckDB 2.0).
-        comparisons, linked = con.execute(
-            f"select count(*), count(*) filter (where match_probability >= {model.threshold}) "
-            f"from {pairs.physical_name}"
-        ).fetchall()[0]
-        clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
-            pairs, threshold_match_probability=model.threshold)
-        con.execute(f"create table clusters as select unique_id, cluster_id from {clustered.physical_name}")
-        split = split_clusters_holding_two_niks(con, pairs.physical_name, model.threshold)
-        twins_split = split_clusters_holding_twins(con, pairs.physical_name, model.threshold)
-        shared = count_niks_in_several_clusters(con)
-        ids = {"carried_over": 0, "new": 0}
-        if quarter is not None:
-            ids = assign_person_ids(con, quarter, previous_keys, key_secret)
-            if keys_out is not None:
-                export_keys(con, keys_out, quarter, key_secret)
-        clusters = con.sql("select * from clusters order by unique_id").to_arrow_table()
-        sizes = con.execute(
-            "select size, count(*) from (select count(*) as size from clusters group by cluster_id) "
-            "group by size order by size"
-        ).fetchall()
-    finally:
-        con.close()
+    db_api = DuckDBAPI(connection=con)
+    linker = Linker(db_api.register("records"), model.settings, log_level=SPLINK_LOG_LEVEL)
+    pairs = linker.inference.predict()
+    # fetchall, not fetchone: a result left open on Splink's connection breaks its next call (DuckDB 2.0).
+    comparisons, linked = con.execute(
+        f"select count(*), count(*) filter (where match_probability >= {model.threshold}) "
+        f"from {pairs.physical_name}"
+    ).fetchall()[0]
+    clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
+        pairs, threshold_match_probability=model.threshold)
+    con.execute(f"create table clusters as select unique_id, cluster_id from {clustered.physical_name}")
+    split = split_clusters_holding_two_niks(con, pairs.physical_name, model.threshold)
+    twins_split = split_clusters_holding_twins(con, pairs.physical_name, model.threshold)
+    shared = count_niks_in_several_clusters(con)
+    ids = {"carried_over": 0, "new": 0}
+    if quarter is not None:
+        ids = assign_person_ids(con, quarter, previous_keys, key_secret)
+        if keys_out is not None:
+            export_keys(con, keys_out, quarter, key_secret)
+    rows = con.execute("select count(*) from records").fetchall()[0][0]
+    sizes = con.execute(
+        "select size, count(*) from (select count(*) as size from clusters group by cluster_id) "
+        "group by size order by size"
+    ).fetchall()
     return LinkResult(
-        clusters=clusters,
-        rows=records.num_rows,
+        clusters=None,
+        rows=int(rows),
         comparisons=int(comparisons),
         pairs_linked=int(linked),
-        cluster_sizes={int(s): int(n) for s, n in sizes},
+        cluster_sizes={int(size): int(n) for size, n in sizes},
         niks_in_several_clusters=shared,
         clusters_split=split,
         twin_clusters_split=twins_split,

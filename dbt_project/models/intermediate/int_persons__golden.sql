@@ -135,12 +135,13 @@ per_person as (
         list_sort(list_distinct(list(nik) filter (where nik_valid))) as row_niks,
         -- Every spelling of the name on the person's rows: a registry record may carry any of them.
         list_sort(list_distinct(list(nama) filter (where nama is not null))) as row_names,
-        string_agg(distinct upper(source), ',' order by upper(source)) as sumber,
+        -- Lists, not string_agg(distinct ... order by ...), which sorts per person and cost twice as much.
+        array_to_string(list_sort(list_distinct(list(upper(source)))), ',') as sumber,
         min(desil) as desil,
         bool_or(nik_valid) as any_valid_nik,
         list_sort(list_distinct(flatten(list(
-            list_transform(string_split(coalesce(program_bansos, ''), ','), lambda p: trim(p))
-        )))) as programs
+            list_transform(string_split(program_bansos, ','), lambda p: trim(p))
+        ) filter (where program_bansos is not null)))) as programs
     from rows_
     group by person_id
 )

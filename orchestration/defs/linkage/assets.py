@@ -7,7 +7,7 @@ from orchestration.defs.partitions import quarter_partitions
 from orchestration.defs.resources import WarehouseResource, storage_errors_explained
 from orchestration.linkage.model import load_model
 from orchestration.linkage.person_ids import person_key_secret, published_keys
-from orchestration.linkage.predict import link
+from orchestration.linkage.predict import link_records, scratch_beside
 from orchestration.publish.files import remove_stale_temps
 
 CLUSTERS_KEY = dg.AssetKey(["linkage", "person_clusters"])
@@ -31,23 +31,21 @@ def size_table(sizes: dict[int, int]) -> dg.TableMetadataValue:
 def person_clusters(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     model = load_model()
     paths = warehouse.paths(context.partition_key)
-    with warehouse.connect(paths.quarter, read_only=True) as con:
-        records = con.sql("select * from intermediate.int_persons__for_linkage").to_arrow_table()
     # Ids come only from a published quarter: never from the export of a blocked run.
     previous, ids_from = published_keys(paths)
     remove_stale_temps(paths.export("person_keys").parent, name_prefix=paths.export("person_keys").name)
     temp_dir = paths.data_dir / "tmp" / "splink" / paths.quarter.key
-    with storage_errors_explained(temp_dir):
-        result = link(records, model, temp_dir=temp_dir, quarter=paths.quarter.key, previous_keys=previous,
-                      keys_out=paths.export("person_keys"), key_secret=person_key_secret(paths.data_dir))
-    with warehouse.connect(paths.quarter) as con:
-        con.register("clusters_arrow", result.clusters)
+    # One connection for the step: Splink reads its input and its clusters are written without leaving DuckDB.
+    with storage_errors_explained(temp_dir), warehouse.connect(paths.quarter) as con:
         con.execute("create schema if not exists linkage")
-        con.execute(
-            "create or replace table linkage.person_clusters as "
-            "select unique_id, cluster_id, person_id, count(*) over (partition by cluster_id) as cluster_size "
-            "from clusters_arrow order by unique_id")
-        con.unregister("clusters_arrow")
+        with scratch_beside(con, "intermediate.int_persons__for_linkage", temp_dir) as scratch:
+            result = link_records(scratch, model, quarter=paths.quarter.key, previous_keys=previous,
+                                  keys_out=paths.export("person_keys"),
+                                  key_secret=person_key_secret(paths.data_dir))
+            scratch.execute(
+                f'create or replace table "{paths.quarter.key}".linkage.person_clusters as '
+                "select unique_id, cluster_id, person_id, count(*) over (partition by cluster_id) as cluster_size "
+                "from clusters order by unique_id")
     context.log.info(f"{result.rows:,} rows linked into {result.people:,} people with {model.provenance}")
     return dg.MaterializeResult(metadata={
         "dagster/row_count": dg.MetadataValue.int(result.rows),
