@@ -8,6 +8,7 @@ in a fresh child process, as `satudata run` does. Stage times come from the step
 memory is the RSS summed over the child and its descendants (dbt), sampled from /proc every 0.1 s by this process.
 After each run, benchmarks/bench_splink_alone.py predicts and clusters that run's linkage input with the committed
 model and nothing else, in its own process: the ratio of end to end to that is printed (issue 12: at most 3x).
+After the last run of a size, benchmarks/bench_blocking.py counts the comparisons of each blocking rule.
 Figures go to <data dir>/pipeline_results.json.
 """
 
@@ -243,6 +244,18 @@ def splink_alone(warehouse: Path, logs: Path) -> dict:
     return json.loads(figures.read_text())
 
 
+def blocking(warehouse: Path, logs: Path) -> dict:
+    """benchmarks/bench_blocking.py on the last run's linkage input: comparisons per rule, largest blocks."""
+    figures = logs / "blocking.json"
+    with (logs / "blocking.log").open("w") as log:
+        done = subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks" / "bench_blocking.py"),
+                               "--warehouse", str(warehouse), "--json", str(figures)],
+                              cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
+    if done.returncode != 0:
+        fail(f"the blocking analysis exited with status {done.returncode}; see {logs / 'blocking.log'}")
+    return json.loads(figures.read_text())
+
+
 def median_of(runs: list[dict]) -> dict:
     """Median per stage and per total over the runs."""
 
@@ -335,7 +348,7 @@ def main() -> None:
                         help=f"source-row targets, comma separated, turned into people at {ROWS_PER_PERSON} rows each")
     chosen.add_argument("--people", help="people per size, comma separated (instead of --sizes)")
     parser.add_argument("--runs", type=int,
-                        help="runs per size (default 3 below 500k source rows, 1 from there: a 1M run takes minutes)")
+                        help="runs per size (default 3 below 5M source rows, 1 from there: a 10M run takes 20 minutes)")
     parser.add_argument("--data-dir", type=Path, default=Path("data/bench"))
     parser.add_argument("--seed", type=int, default=20250601)
     parser.add_argument("--quarter", default="2025Q2")
@@ -351,7 +364,7 @@ def main() -> None:
         size_dir = data_dir / f"people_{people}"
         summary = generate(people, args.seed, args.quarter, size_dir / "source")
         source_rows = summary["list_rows_total"]
-        runs = args.runs or (3 if target < 500_000 else 1)
+        runs = args.runs or (3 if target < 5_000_000 else 1)
         size = {"label": short(target if not args.people else source_rows), "people": people,
                 "source_rows": source_rows, "registry_rows": sum(summary["rows"].values()) - source_rows, "runs": []}
         print(f"{short(target)}: {people:,} people, {source_rows:,} source rows "
@@ -365,6 +378,12 @@ def main() -> None:
                   f"{result['process_peak_rss_mib']:,.0f} MiB (kernel, largest single process: "
                   f"{result['kernel_max_single_rss_mib']:,.0f} MiB), {result['samples']} samples", flush=True)
         size["median"] = median_of(size["runs"])
+        size["blocking"] = blocking(size_dir / "run" / "warehouse" / f"{args.quarter}.duckdb",
+                                    size_dir / "run" / "logs" / args.quarter)
+        rules = size["blocking"]["rules"]
+        largest = max(max(r["largest_blocks_rows_left_x_right"] or [0]) for r in rules)
+        print("  blocking: " + ", ".join(f"{r['marginal_comparisons']:,}" for r in rules)
+              + f" comparisons by rule; largest block {largest:,} pairs", flush=True)
         sizes.append(size)
 
     print(f"\nquarterly_job, {args.quarter}, seed {args.seed}, {os.cpu_count()} CPUs; median per stage; "
