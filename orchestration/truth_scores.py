@@ -50,9 +50,12 @@ class TruthScores:
         return asdict(self) | {"leaked": self.leaked}
 
 
-def score_quarter(data_dir: Path, quarter: str) -> TruthScores:
-    """Judge the published quarter `quarter` of `data_dir` (generated with `satudata synth`) against its truth."""
-    truth = data_dir / "truth" / quarter
+def score_quarter(data_dir: Path, quarter: str, truth_dir: Path | None = None) -> TruthScores:
+    """Judge the published quarter `quarter` of `data_dir` (generated with `satudata synth`) against its truth.
+
+    The truth is `<data_dir>/truth/<quarter>` unless `truth_dir` (a generated quarter's data dir) says where.
+    """
+    truth = (truth_dir or data_dir) / "truth" / quarter
     submission = data_dir / "publish" / quarter / "bps_submission.csv"
     ledger = data_dir / "reports" / quarter / "record_ledger.csv"
     con = duckdb.connect()
