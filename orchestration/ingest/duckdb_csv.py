@@ -67,7 +67,8 @@ def insert_rows(con: duckdb.DuckDBPyConnection, spec: ExtractSpec, path: Path, s
     # DuckDB may record a row more than once (once per missing or extra field); the limit bounds the table when it
     # rejects far more than the scan expects, and reaching it means exactly that.
     limit = 64 * (len(scan.ragged_rows) + 16)
-    con.execute(f"drop table if exists temp.{rejects}; drop table if exists temp.{rejects}_scans")
+    drop = f"drop table if exists temp.{rejects}; drop table if exists temp.{rejects}_scans"
+    con.execute(drop)
     # A read of over 2 s would draw DuckDB's progress bar on the process's own stdout (the terminal of `satudata
     # run`, past Python's redirection of sys.stdout).
     con.execute("set enable_progress_bar = false")
@@ -80,9 +81,10 @@ def insert_rows(con: duckdb.DuckDBPyConnection, spec: ExtractSpec, path: Path, s
         entries = con.execute(f"select count(*) from temp.{rejects}").fetchall()[0][0]
         rejected = con.execute(f"select distinct line, error_type::varchar from temp.{rejects}").fetchall()
     except duckdb.Error as exc:
+        # Its message may quote a line of the file. The transaction is aborted: the caller's rollback drops the
+        # rejects tables with the rest.
         raise NotExact(f"DuckDB could not read it ({type(exc).__name__})") from None
-    finally:
-        con.execute(f"drop table if exists temp.{rejects}; drop table if exists temp.{rejects}_scans")
+    con.execute(drop)
     if entries >= limit:
         raise NotExact(f"DuckDB rejected more rows than the {len(scan.ragged_rows):,} the record scan found ragged")
     kinds = sorted({kind for _, kind in rejected if kind not in _WIDTH_ERRORS})
@@ -93,11 +95,11 @@ def insert_rows(con: duckdb.DuckDBPyConnection, spec: ExtractSpec, path: Path, s
         raise NotExact("DuckDB rejected other rows than the record scan found ragged")
     if loaded != scan.good_rows:
         raise NotExact(f"DuckDB loaded {loaded:,} rows where the record scan counted {scan.good_rows:,}")
-    _check_samples(con, spec, path, header, scan)
+    stats.numeric_id_cells, sampled = _loaded_facts(con, spec, scan)
+    _check_samples(spec, path, header, scan, sampled)
     stats.rows_read = last_row
     stats.trailing_blank_rows = scan.rows - last_row
     stats.reordered = header.reordered
-    stats.numeric_id_cells = _numeric_id_cells(con, spec)
     return loaded, _quarantined(spec, path, header, scan)
 
 
@@ -111,17 +113,23 @@ def _parse(spec: ExtractSpec, record: bytes) -> list[str]:
     return next(csv.reader([record.decode("utf-8")], delimiter=spec.delimiter, strict=True), [])
 
 
-def _check_samples(con, spec: ExtractSpec, path: Path, header: Header, scan: RecordScan) -> None:
-    """Compare every sampled row of the file, parsed by the csv module, with the row loaded under its number."""
-    if not scan.samples:
-        return
+def _loaded_facts(con, spec: ExtractSpec, scan: RecordScan) -> tuple[dict[str, list[int]], dict[int, tuple]]:
+    """The spreadsheet-number counts of the id columns in the loaded rows, and the sampled rows."""
+    # Every such number has a '.' or an 'e': the cheap test spares the regular expression nearly every cell.
+    counts = [f"""count(*) filter (where (contains("{c}", '.') or contains("{c}", 'e') or contains("{c}", 'E')) """
+              f"""and regexp_full_match("{c}", '{SPREADSHEET_NUMBER_RE2}')), count("{c}")""" for c in spec.id_columns]
+    numeric = con.execute(f"select {', '.join(counts)} from {spec.table}").fetchall()[0]
     columns = ", ".join(f'"{c}"' for c in spec.columns)
-    rows = sorted(scan.samples)
-    loaded = dict((row[0], row[1:]) for row in con.execute(
-        f"select source_row, {columns} from {spec.table} where source_row in ({', '.join(map(str, rows))})"
-    ).fetchall())
+    sampled = con.execute(f"select source_row, {columns} from {spec.table} semi join (select unnest(?) as row) "
+                          "on source_row = row", [sorted(scan.samples)]).fetchall()
+    return ({c: [numeric[2 * i], numeric[2 * i + 1]] for i, c in enumerate(spec.id_columns)},
+            {row[0]: row[1:] for row in sampled})
+
+
+def _check_samples(spec: ExtractSpec, path: Path, header: Header, scan: RecordScan, loaded: dict[int, tuple]) -> None:
+    """Compare every sampled row of the file, parsed by the csv module, with the row loaded under its number."""
     with path.open("rb") as f:
-        for row in rows:
+        for row in sorted(scan.samples):
             fields = _parse(spec, _record(f, scan.samples[row]).rstrip(b"\r"))
             if len(fields) != header.width:
                 raise NotExact(f"the csv module splits row {row:,} otherwise than the record scan")
@@ -129,13 +137,6 @@ def _check_samples(con, spec: ExtractSpec, path: Path, header: Header, scan: Rec
             if loaded.get(row) != expected:
                 # Never the values: they are a person's.
                 raise NotExact(f"DuckDB's row {row:,} differs from the file's")
-
-
-def _numeric_id_cells(con, spec: ExtractSpec) -> dict[str, list[int]]:
-    counts = ", ".join(f"""count(*) filter (where regexp_full_match("{c}", '{SPREADSHEET_NUMBER_RE2}')), count("{c}")"""
-                       for c in spec.id_columns)
-    found = con.execute(f"select {counts} from {spec.table}").fetchall()[0]
-    return {c: [found[2 * i], found[2 * i + 1]] for i, c in enumerate(spec.id_columns)}
 
 
 def _quarantined(spec: ExtractSpec, path: Path, header: Header, scan: RecordScan) -> list[Quarantined]:

@@ -124,11 +124,11 @@ def _unicode_and_numbers(spec, header, rows, folder) -> bytes:
 
 
 def _big(spec, header, rows, folder) -> bytes:
-    """Over two of the record scan's blocks, with quoted line breaks, blank lines and ragged rows scattered."""
+    """Over one of the record scan's blocks, with quoted line breaks, blank lines and ragged rows scattered."""
     rng = random.Random(4)
     lines: list = []
     size = 0
-    while size < 2.5 * record_scan.BLOCK_BYTES:
+    while size < 1.3 * record_scan.BLOCK_BYTES:
         size += sum(len(_raw_line(spec, r)) + 1 for r in rows)
         for row in rows:
             row = list(row)
@@ -167,7 +167,7 @@ CASES = [
     Case("unicode-and-spreadsheet-numbers", "dtks", _unicode_and_numbers, "refused"),
     Case("many-gaps", "dukcapil_kematian",
          lambda s, h, r, f: _csv(s, h, [x for row in r * 40 for x in (row, "", row[:2])]), "duckdb"),
-    Case("over-two-scan-blocks", "dtks", _big, "duckdb"),
+    Case("over-one-scan-block", "dtks", _big, "duckdb"),
     # What the DuckDB path leaves to the Python reader.
     Case("old-mac-line-ends", "dtks", lambda s, h, r, f: _csv(s, h, r, end="\r"), "python",
          "a carriage return without a line feed"),
@@ -260,7 +260,7 @@ def test_duckdb_and_python_readers_agree(case, generated, tmp_path):
         assert differences == 0, f"{differences} rows of {table} differ"
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.reader == "duckdb" and c.name != "over-two-scan-blocks"],
+@pytest.mark.parametrize("case", [c for c in CASES if c.reader == "duckdb" and c.name != "over-one-scan-block"],
                          ids=lambda c: c.name)
 def test_scan_blocks_that_cut_records_anywhere_change_nothing(case, generated, tmp_path, monkeypatch):
     # Blocks of 100 bytes end inside most rows and inside quoted fields: every carry across blocks is exercised.
@@ -304,7 +304,7 @@ def test_randomly_broken_files_load_alike_whichever_reader_reads_them(generated,
     readers = {"duckdb": 0, "python": 0}
     with duckdb.connect(str(tmp_path / "auto.duckdb")) as con_auto, \
             duckdb.connect(str(tmp_path / "python.duckdb")) as con_python:
-        for n in range(150):
+        for n in range(100):
             data = _mutated(base, rng, spec.delimiter)
             auto, auto_error, auto_tables = _load(spec, data, tmp_path / "auto", "auto", con_auto)
             python, python_error, python_tables = _load(spec, data, tmp_path / "python", "python", con_python)
@@ -316,4 +316,4 @@ def test_randomly_broken_files_load_alike_whichever_reader_reads_them(generated,
                 differences = _differences(auto_tables[table], python_tables[table])
                 assert differences == 0, f"file {n}: {differences} rows of {table} differ (reader {auto.reader})"
     # Both paths are exercised: many breaks leave a file DuckDB reads exactly, many others do not.
-    assert readers["duckdb"] >= 30 and readers["python"] >= 30, readers
+    assert readers["duckdb"] >= 20 and readers["python"] >= 20, readers
