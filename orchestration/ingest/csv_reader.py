@@ -6,8 +6,9 @@ import csv
 import io
 import re
 from collections.abc import Iterator
-from typing import BinaryIO
+from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from orchestration.ingest.contract import ExtractSpec
 from orchestration.ingest.errors import LandingError
@@ -91,27 +92,49 @@ def _span(first: int, last: int) -> str:
     return f" (lines {first}-{last} of the file)" if last > first else ""
 
 
+@dataclass(frozen=True)
+class Header:
+    """The header row as matched to the contract."""
+
+    positions: list[int]  # for each contract column, its position in the file
+    reordered: bool
+    width: int  # fields in the header row, and so in every row that parses
+
+
+def read_header(spec: ExtractSpec, path: Path) -> Header:
+    """The file's header row; raises LandingError on whole-file faults, as read_delimited does."""
+    overlong: dict[int, int] = {}
+    with _open(path) as raw:
+        reader = csv.reader(bounded_lines(raw, overlong), delimiter=spec.delimiter, strict=True)
+        return _header(spec, path, reader, overlong)
+
+
+def _header(spec: ExtractSpec, path: Path, reader, overlong: dict[int, int]) -> Header:
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise LandingError(path, "is empty (no header row)") from None
+    except csv.Error as exc:
+        raise LandingError(path, f"header row cannot be parsed ({exc})", row=0) from None
+    if 1 in overlong:
+        raise LandingError(path, f"header row is longer than {MAX_LINE_BYTES:,} bytes: not a header "
+                           "(binary data, or a file without line breaks?)", row=0)
+    if not header:
+        raise LandingError(path, "line 1 is blank: the header row must be the first line", row=0)
+    _check_delimiter(spec, path, header)
+    if _UNDECODED.search("".join(header)):
+        raise LandingError(path, "is not valid UTF-8 in its header row: re-export it as UTF-8", row=0)
+    positions, reordered = match_header(spec, path, header)
+    return Header(positions, reordered, len(header))
+
+
 def read_delimited(spec: ExtractSpec, path: Path, stats: ReadStats) -> Iterator[Chunk]:
     """Yield the file's rows in chunks; fills `stats` as it goes. Raises LandingError on whole-file faults."""
     overlong: dict[int, int] = {}
     with _open(path) as raw:
         reader = csv.reader(bounded_lines(raw, overlong), delimiter=spec.delimiter, strict=True)
-        try:
-            header = next(reader)
-        except StopIteration:
-            raise LandingError(path, "is empty (no header row)") from None
-        except csv.Error as exc:
-            raise LandingError(path, f"header row cannot be parsed ({exc})", row=0) from None
-        if 1 in overlong:
-            raise LandingError(path, f"header row is longer than {MAX_LINE_BYTES:,} bytes: not a header "
-                               "(binary data, or a file without line breaks?)", row=0)
-        if not header:
-            raise LandingError(path, "line 1 is blank: the header row must be the first line", row=0)
-        _check_delimiter(spec, path, header)
-        if _UNDECODED.search("".join(header)):
-            raise LandingError(path, "is not valid UTF-8 in its header row: re-export it as UTF-8", row=0)
-        positions, stats.reordered = match_header(spec, path, header)
-        width = len(header)
+        header = _header(spec, path, reader, overlong)
+        positions, stats.reordered, width = header.positions, header.reordered, header.width
         stats.numeric_id_cells = {c: [0, 0] for c in spec.id_columns}
         id_positions = [(c, positions[spec.columns.index(c)]) for c in spec.id_columns]
 
@@ -170,14 +193,22 @@ def _note_truncation(path: Path, chunk: Chunk, last_row: int) -> None:
     """Say so when the last row is broken and the file stops without a line break: it was likely cut off."""
     if not chunk.quarantined or chunk.quarantined[-1].source_row != last_row:
         return
+    if ends_with_line_break(path):
+        return
+    chunk.quarantined[-1] = truncated(chunk.quarantined[-1])
+
+
+def ends_with_line_break(path: Path) -> bool:
+    """Whether the file's last byte is a line feed or a carriage return."""
     with path.open("rb") as f:
         f.seek(-1, io.SEEK_END)
-        if f.read(1) in (b"\n", b"\r"):
-            return
-    last = chunk.quarantined[-1]
-    chunk.quarantined[-1] = Quarantined(
-        last.source_row, f"{last.reason}; the file ends inside this row without a line break (truncated?)",
-        last.raw_record, last.column)
+        return f.read(1) in (b"\n", b"\r")
+
+
+def truncated(last: Quarantined) -> Quarantined:
+    """The file's last row, broken, with the note that the file stops inside it."""
+    return Quarantined(last.source_row, f"{last.reason}; the file ends inside this row without a line break "
+                       "(truncated?)", last.raw_record, last.column)
 
 
 def _check_delimiter(spec: ExtractSpec, path: Path, header: list[str]) -> None:

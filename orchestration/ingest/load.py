@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,9 +13,11 @@ import duckdb
 import pyarrow as pa
 
 from orchestration.ingest.contract import REGISTRY_SOURCES, ExtractSpec
-from orchestration.ingest.csv_reader import read_delimited
+from orchestration.ingest.csv_reader import Header, read_delimited, read_header
+from orchestration.ingest.duckdb_csv import NotExact, insert_rows
 from orchestration.ingest.errors import LandingError
-from orchestration.ingest.rows import ReadStats
+from orchestration.ingest.record_scan import RecordScan, scan_records
+from orchestration.ingest.rows import Quarantined, ReadStats
 from orchestration.ingest.xlsx_reader import read_workbook
 
 # More than this share of filled NIK/KK cells written as numbers means the column was saved as a number
@@ -45,6 +48,8 @@ class LoadResult:
     reordered_columns: bool = False
     trailing_blank_rows: int = 0
     missing: bool = False
+    reader: str | None = None  # of a delimited file: "duckdb", or "python" (then fallback_reason says why)
+    fallback_reason: str | None = None
 
     @property
     def rows_quarantined(self) -> int:
@@ -86,39 +91,55 @@ def _select_list(spec: ExtractSpec) -> str:
     return ", ".join([*columns, "source_row"])
 
 
-def load_extract(con: duckdb.DuckDBPyConnection, spec: ExtractSpec, path: Path) -> LoadResult:
-    """Replace `raw.<source>` with the file's rows and its quarantined rows, in one transaction."""
+def load_extract(con: duckdb.DuckDBPyConnection, spec: ExtractSpec, path: Path, *,
+                 csv_reader: str = "auto") -> LoadResult:
+    """Replace `raw.<source>` with the file's rows and its quarantined rows, in one transaction.
+
+    A delimited file is read by DuckDB when the record scan can vouch for its reading, else by the Python reader
+    (`csv_reader="python"` forces the latter, for comparison).
+    """
     with _no_cyclic_gc():
-        return _load(con, spec, path)
+        return _load(con, spec, path, csv_reader)
 
 
-def _load(con: duckdb.DuckDBPyConnection, spec: ExtractSpec, path: Path) -> LoadResult:
-    stats = ReadStats()
+def _load(con: duckdb.DuckDBPyConnection, spec: ExtractSpec, path: Path, csv_reader: str) -> LoadResult:
     # A missing registry is not an ingestion error: its table is created empty, the lists are still conformed
     # and linked, and the quarter gate blocks publication, naming the registry, since nobody can be checked.
     missing = not path.exists() and spec.source in REGISTRY_SOURCES
     if missing:
-        sha, chunks = "", []
-    elif not path.exists():
+        return _write(con, spec, path, "", _chunk_writer([]), missing=True)
+    if not path.exists():
         raise LandingError(path, f"is missing from the landing folder {path.parent}")
-    elif not path.is_file():
+    if not path.is_file():
         # A device such as /dev/zero would never end.
         raise LandingError(path, "is not a regular file (a folder, a device or a pipe)")
-    elif path.stat().st_size == 0:
+    if path.stat().st_size == 0:
         raise LandingError(path, "is empty (0 bytes)")
-    else:
-        sha = file_sha256(path)
-        chunks = read_workbook(spec, path, stats) if spec.is_workbook else read_delimited(spec, path, stats)
-    quarantined: dict[str, int] = {}
+    sha = file_sha256(path)
+    if spec.is_workbook:
+        return _write(con, spec, path, sha, _chunk_writer(lambda stats: read_workbook(spec, path, stats)))
+    python = _chunk_writer(lambda stats: read_delimited(spec, path, stats))
+    if csv_reader == "python":
+        return _write(con, spec, path, sha, python, reader="python", why="asked for")
+    header = read_header(spec, path)
+    scan = scan_records(path, spec.delimiter, header.width)
+    why = scan.not_exact or ("no data rows" if scan.good_rows == 0 else None)
+    if why is None:
+        try:
+            return _write(con, spec, path, sha, _duckdb_writer(header, scan), reader="duckdb")
+        except NotExact as exc:
+            why = str(exc)
+    return _write(con, spec, path, sha, python, reader="python", why=why)
 
-    con.execute("create schema if not exists raw")
-    con.execute(QUARANTINE_DDL)
-    con.execute(LOAD_LOG_DDL)
-    con.execute("begin transaction")
-    try:
-        con.execute(_table_ddl(spec))
-        con.execute("delete from raw.quarantine where source = ?", [spec.source])
-        loaded = 0
+
+Writer = Callable[[duckdb.DuckDBPyConnection, ExtractSpec, Path, str, ReadStats], tuple[int, list[Quarantined]]]
+
+
+def _chunk_writer(chunks_of) -> Writer:
+    """Insert what a Python reader yields, chunk by chunk."""
+    def write(con, spec, path, sha, stats) -> tuple[int, list[Quarantined]]:
+        chunks = chunks_of(stats) if callable(chunks_of) else chunks_of
+        loaded, quarantined = 0, []
         for chunk in chunks:
             if len(chunk):
                 arrays = {c: pa.array(v, pa.string()) for c, v in zip(spec.columns, chunk.columns)}
@@ -129,15 +150,48 @@ def _load(con: duckdb.DuckDBPyConnection, spec: ExtractSpec, path: Path) -> Load
                 con.execute(f"insert into {spec.table} select {_select_list(spec)}, ?, ? from batch",
                             [path.name, sha])
                 loaded += len(chunk)
-            if chunk.quarantined:
-                con.executemany(
-                    "insert into raw.quarantine values (?, ?, ?, ?, ?, ?)",
-                    [[spec.source, path.name, q.source_row, q.reason, q.column, q.raw_record]
-                     for q in chunk.quarantined],
-                )
-                for q in chunk.quarantined:
-                    key = q.reason.split(":")[0]
-                    quarantined[key] = quarantined.get(key, 0) + 1
+            _insert_quarantined(con, spec, path, chunk.quarantined)
+            quarantined += chunk.quarantined
+        return loaded, quarantined
+    return write
+
+
+def _duckdb_writer(header: Header, scan: RecordScan) -> Writer:
+    def write(con, spec, path, sha, stats) -> tuple[int, list[Quarantined]]:
+        loaded, quarantined = insert_rows(con, spec, path, sha, header, scan, stats)
+        _insert_quarantined(con, spec, path, quarantined)
+        return loaded, quarantined
+    return write
+
+
+def _insert_quarantined(con, spec: ExtractSpec, path: Path, quarantined: list[Quarantined]) -> None:
+    if quarantined:
+        # One Arrow batch: executemany costs about a millisecond a row.
+        rows = pa.table({  # noqa: F841 - read by the replacement scan below
+            "source_row": pa.array([q.source_row for q in quarantined], pa.int64()),
+            "reason": pa.array([q.reason for q in quarantined], pa.string()),
+            "column_name": pa.array([q.column for q in quarantined], pa.string()),
+            "raw_record": pa.array([q.raw_record for q in quarantined], pa.string()),
+        })
+        con.execute("insert into raw.quarantine select ?, ?, source_row, reason, column_name, raw_record from rows",
+                    [spec.source, path.name])
+
+
+def _write(con: duckdb.DuckDBPyConnection, spec: ExtractSpec, path: Path, sha: str, writer: Writer, *,
+           missing: bool = False, reader: str | None = None, why: str | None = None) -> LoadResult:
+    stats = ReadStats()
+    con.execute("create schema if not exists raw")
+    con.execute(QUARANTINE_DDL)
+    con.execute(LOAD_LOG_DDL)
+    con.execute("begin transaction")
+    try:
+        con.execute(_table_ddl(spec))
+        con.execute("delete from raw.quarantine where source = ?", [spec.source])
+        loaded, rows = writer(con, spec, path, sha, stats)
+        quarantined: dict[str, int] = {}
+        for q in rows:
+            key = q.reason.split(":")[0]
+            quarantined[key] = quarantined.get(key, 0) + 1
         _refuse_numeric_id_columns(spec, path, stats)
         con.execute("delete from raw.load_log where source = ?", [spec.source])
         con.execute(
@@ -150,7 +204,7 @@ def _load(con: duckdb.DuckDBPyConnection, spec: ExtractSpec, path: Path) -> Load
         con.execute("rollback")
         raise
     return LoadResult(spec.source, path.name, sha, stats.rows_read, loaded, quarantined,
-                      stats.reordered, stats.trailing_blank_rows, missing=missing)
+                      stats.reordered, stats.trailing_blank_rows, missing=missing, reader=reader, fallback_reason=why)
 
 
 def _refuse_numeric_id_columns(spec: ExtractSpec, path: Path, stats: ReadStats) -> None:

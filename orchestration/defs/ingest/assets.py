@@ -21,6 +21,11 @@ DESCRIPTIONS = {
 def load_metadata(result: LoadResult) -> dict[str, dg.MetadataValue]:
     """Counts and lineage of a load, never cell values."""
     reasons = "\n".join(f"| {reason} | {count:,} |" for reason, count in sorted(result.quarantined_by_reason.items()))
+    reader = {}
+    if result.reader is not None:
+        # Which reader read a delimited file, and why not DuckDB's when it did not (a sentence about structure).
+        why = f" ({result.fallback_reason})" if result.fallback_reason else ""
+        reader = {"csv_reader": dg.MetadataValue.text(result.reader + why)}
     return {
         "dagster/row_count": dg.MetadataValue.int(result.rows_loaded),
         "rows_read": dg.MetadataValue.int(result.rows_read),
@@ -32,6 +37,7 @@ def load_metadata(result: LoadResult) -> dict[str, dg.MetadataValue]:
         "columns_reordered": dg.MetadataValue.bool(result.reordered_columns),
         "trailing_blank_rows": dg.MetadataValue.int(result.trailing_blank_rows),
         "file_missing": dg.MetadataValue.bool(result.missing),
+        **reader,
     }
 
 
@@ -60,8 +66,9 @@ def build_raw_asset(spec: ExtractSpec) -> dg.AssetsDefinition:
             ) from None
         if result.missing:
             context.log.warning(f"{spec.file_name} is missing: empty table; the quarter gate will block publication")
-        context.log.info(
-            f"{spec.file_name}: {result.rows_loaded:,} rows loaded, {result.rows_quarantined:,} quarantined")
+        read_by = f", read by {load_metadata(result)['csv_reader'].value}" if result.reader else ""
+        context.log.info(f"{spec.file_name}: {result.rows_loaded:,} rows loaded, "
+                         f"{result.rows_quarantined:,} quarantined{read_by}")
         return dg.MaterializeResult(metadata=load_metadata(result))
 
     return _raw

@@ -33,6 +33,7 @@ def test_quarter_ingests_with_passing_schema_checks(data_dir, landing):
         assert metadata["dagster/row_count"].value == len(ROWS[source])
         assert metadata["rows_quarantined"].value == 0
         assert len(metadata["file_sha256"].value) == 64
+        assert ("csv_reader" not in metadata) if source == "p3ke" else (metadata["csv_reader"].value == "duckdb")
     checks = result.get_asset_check_evaluations()
     assert len(checks) == len(EXTRACTS) and all(c.passed for c in checks)
     with duckdb.connect(str(data_dir / "warehouse" / f"{QUARTER}.duckdb"), read_only=True) as con:
@@ -107,3 +108,15 @@ def test_a_registry_is_checked_like_a_list(data_dir, landing, source):
         con.execute(f"delete from raw.{source} where source_row = 1")
         problems = schema_problems(con, spec)
     assert any("row counts do not add up" in p for p in problems)
+
+
+def test_a_file_duckdb_cannot_read_exactly_is_read_by_the_python_reader_and_says_so(data_dir, landing):
+    # Old Mac line ends (CR only): DuckDB's reader takes one kind of line end per file, so the Python reader reads it.
+    path = landing / DTKS.file_name
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r"))
+    result = _materialize(data_dir)
+    assert result.success
+    metadata = next(e.materialization.metadata for e in result.get_asset_materialization_events()
+                    if e.asset_key == dg.AssetKey(["raw", "dtks"]))
+    assert metadata["csv_reader"].value == "python (a carriage return without a line feed, as in old Mac line ends)"
+    assert metadata["dagster/row_count"].value == len(ROWS["dtks"])
