@@ -22,15 +22,21 @@ from orchestration.publish.files import private_dir
 # What identifies a person from one quarter to the next: a valid NIK (Dukcapil keeps it for life), and the name
 # with the birth date for people without one. List record ids are not used: the lists renumber every extract.
 KEYS_SQL = """
-select distinct c.cluster_id, k.key
-from clusters c
-join records r using (unique_id),
-unnest([
-    case when r.nik is not null then 'nik:' || r.nik end,
-    case when r.nama_match is not null and r.tanggal_lahir is not null
-         then 'name_dob:' || r.nama_match || '|' || r.tanggal_lahir end
-]) as k(key)
-where k.key is not null
+select cluster_id, key
+from (
+    select
+        c.cluster_id,
+        -- unnest in the select list: as a lateral join (from ..., unnest(...)) it took four times as long
+        unnest([
+            case when r.nik is not null then 'nik:' || r.nik end,
+            case when r.nama_match is not null and r.tanggal_lahir is not null
+                 then 'name_dob:' || r.nama_match || '|' || r.tanggal_lahir end
+        ]) as key
+    from clusters c
+    join records r using (unique_id)
+)
+where key is not null
+group by all
 """
 
 # An id for a person first seen in a quarter: opaque, and never reused by another quarter's cluster.
