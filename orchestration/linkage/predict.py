@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from orchestration import machine
 from orchestration.linkage.model import LinkageModel
 from orchestration.linkage.person_ids import assign_person_ids, export_keys
 from orchestration.linkage.settings import nik_contradicts_row_sql
@@ -46,7 +47,7 @@ class LinkResult:
         return max(self.cluster_sizes, default=0)
 
 
-def splink_connection(records: pa.Table, temp_dir: Path, memory_limit: str = "4GB") -> duckdb.DuckDBPyConnection:
+def splink_connection(records: pa.Table, temp_dir: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB holding `records` as table `records`, spilling to `temp_dir` (never into the warehouse)."""
     con = duckdb.connect()
     _spill_to(con, temp_dir, memory_limit)
@@ -56,17 +57,18 @@ def splink_connection(records: pa.Table, temp_dir: Path, memory_limit: str = "4G
     return con
 
 
-def _spill_to(con: duckdb.DuckDBPyConnection, temp_dir: Path, memory_limit: str) -> None:
+def _spill_to(con: duckdb.DuckDBPyConnection, temp_dir: Path, memory_limit: str | None) -> None:
     # What a killed run spilled here is of no use to this one.
     shutil.rmtree(temp_dir, ignore_errors=True)
     temp_dir.mkdir(parents=True)
-    con.execute(f"set memory_limit = '{memory_limit}'")
+    con.execute(f"set memory_limit = '{memory_limit or machine.duckdb_memory_limit()}'")
+    con.execute(f"set threads = {machine.duckdb_threads()}")
     con.execute(f"set temp_directory = '{temp_dir}'")
 
 
 @contextlib.contextmanager
 def scratch_beside(warehouse: duckdb.DuckDBPyConnection, input_table: str, temp_dir: Path,
-                   memory_limit: str = "4GB") -> Iterator[duckdb.DuckDBPyConnection]:
+                   memory_limit: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """The warehouse's connection with an in-memory catalog in use, holding `input_table` as table `records`.
 
     Splink's own tables go to the in-memory catalog (spilling to `temp_dir`), never into the warehouse file, and

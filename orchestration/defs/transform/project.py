@@ -6,10 +6,13 @@ import os
 
 from dagster_dbt import DbtProject
 
+from orchestration import machine
 from orchestration.paths import REPO_ROOT
 
 # No anonymous usage stats from dbt (the flag in dbt_project.yml covers dbt itself; this covers subprocesses).
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+# DuckDB's memory and threads in dbt's profile, from this machine.
+machine.export_to_dbt()
 
 dbt_project = DbtProject(project_dir=REPO_ROOT / "dbt_project", profiles_dir=REPO_ROOT / "dbt_project")
 
