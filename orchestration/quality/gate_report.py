@@ -118,7 +118,7 @@ def _unresolved_section(unresolved: dict[str, Any]) -> list[str]:
 
 def _collapse_present_columns(outcomes: tuple[ExpectationOutcome, ...]) -> list[ExpectationOutcome]:
     """The outcomes with the passed column-exists checks folded into one line, so the table shows what matters."""
-    present = [o for o in outcomes if o.expectation_type == _COLUMN_EXISTS and o.success]
+    present = [o for o in outcomes if o.checks == _COLUMN_EXISTS and o.success]
     if len(present) < 2:
         return list(outcomes)
     rest = [o for o in outcomes if o not in present]

@@ -55,7 +55,7 @@ def validate(frame: pd.DataFrame, suite: gx.ExpectationSuite, *, gx_dir: Path) -
         success=bool(validation.success),
         evaluated_expectations=int(stats["evaluated_expectations"]),
         successful_expectations=int(stats["successful_expectations"]),
-        expectations=tuple(_outcome(r) for r in results),
+        expectations=tuple(_outcome(r, frame) for r in results),
     )
 
 
@@ -118,26 +118,39 @@ def _suite_fields(suite: gx.ExpectationSuite) -> dict[str, Any]:
     }
 
 
-def _outcome(result: Any) -> ExpectationOutcome:
+def _outcome(result: Any, frame: pd.DataFrame) -> ExpectationOutcome:
     """The counts of one GX expectation result, and nothing that could hold a data value."""
     config = result.expectation_config
     meta = config.meta or {}
     gx_result = result.result or {}
     raised = _raised(result.exception_info)
+    # Only numbers: a string or list observed value (a column list, a most common value) can carry data.
+    observed = _number(gx_result.get("observed_value"))
+    element_count = _count(gx_result.get("element_count"))
+    unexpected_count = _count(gx_result.get("unexpected_count"))
+    unexpected_percent = _number(gx_result.get("unexpected_percent"))
+    if meta.get("rows"):
+        # A count of rows breaking a rule, made in SQL (one row of counts): reported as the row-level check it
+        # stands for would be, its rows out of the frame's row count.
+        unexpected_count = _count(observed)
+        element_count = _count(frame[meta["rows"]].iloc[0]) if len(frame) == 1 and meta["rows"] in frame else None
+        unexpected_percent = (100 * unexpected_count / element_count
+                              if unexpected_count is not None and element_count else None)
     outcome = ExpectationOutcome(
         expectation_type=config.type,
-        column=meta.get("column") or config.kwargs.get("column"),
+        # The meta's column, where there is one, even None (a table-level count read from a column).
+        column=meta["column"] if "column" in meta else config.kwargs.get("column"),
         description=config.description or config.type,
         success=bool(result.success),
-        element_count=_count(gx_result.get("element_count")),
-        unexpected_count=_count(gx_result.get("unexpected_count")),
-        unexpected_percent=_number(gx_result.get("unexpected_percent")),
-        # Only numbers: a string or list observed value (a column list, a most common value) can carry data.
-        observed_value=_number(gx_result.get("observed_value")),
+        element_count=element_count,
+        unexpected_count=unexpected_count,
+        unexpected_percent=unexpected_percent,
+        observed_value=observed,
+        rule=meta.get("rule"),
     )
     if outcome.success:
         return outcome
-    return _with_failure(outcome, meta.get("failure"), raised)
+    return _with_failure(outcome, meta.get("failure"), raised, counted=bool(meta.get("rows")))
 
 
 def _raised(exception_info: Any) -> bool:
@@ -149,7 +162,8 @@ def _raised(exception_info: Any) -> bool:
     return any(isinstance(info, dict) and info.get("raised_exception") for info in exception_info.values())
 
 
-def _with_failure(outcome: ExpectationOutcome, template: str | None, raised: bool) -> ExpectationOutcome:
+def _with_failure(outcome: ExpectationOutcome, template: str | None, raised: bool, *,
+                  counted: bool = False) -> ExpectationOutcome:
     """The outcome with its failure sentence, from the suite's template where the counts it needs exist."""
     if raised:
         # The exception text is left out: it can quote values from the frame.
@@ -166,6 +180,9 @@ def _with_failure(outcome: ExpectationOutcome, template: str | None, raised: boo
         if text is None and outcome.unexpected_count is not None and outcome.element_count is not None:
             counts = f"{outcome.unexpected_count:,} of {outcome.element_count:,} rows"
             text = f"{counts} break the rule: {outcome.description}"
+        if text is None and counted and outcome.unexpected_count is None:
+            # The SQL leaves a rule's count empty when a column it reads is missing from the submission.
+            text = f"not counted: a column it reads is missing; expected: {outcome.description}"
         if text is None and outcome.observed_value is not None:
             text = f"observed {outcome.observed_value:,}; expected: {outcome.description}"
         if text is None:

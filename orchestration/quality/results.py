@@ -19,6 +19,14 @@ class ExpectationOutcome:
     unexpected_percent: float | None = None
     observed_value: int | float | None = None
     failure: str | None = None
+    # For a count the gate made in SQL: the row-level expectation it stands for (expect_column_values_to_be_unique
+    # for the count of rows sharing a NIK), which is what a reader of the report wants to know was checked.
+    rule: str | None = None
+
+    @property
+    def checks(self) -> str:
+        """What was checked: the row-level rule a count stands for, else the expectation GX evaluated."""
+        return self.rule or self.expectation_type
 
 
 @dataclass(frozen=True)

@@ -57,22 +57,96 @@ def test_both_suites_pass_on_a_sound_quarter(published):
 
 
 def test_the_frames_have_the_columns_the_suites_expect(published):
-    # The quarter frame is built by our own code: its shape is pinned here, not by expectations that cannot fail.
+    # The frames are built by our own code: their shape is pinned here, not by expectations that cannot fail.
     from expectations.quarter import COLUMNS as QUARTER_COLUMNS
-    from expectations.submission import COLUMNS as SUBMISSION_COLUMNS
-    from orchestration.defs.quality.frames import quarter_frame, submission_frame
+    from expectations.submission import columns as submission_columns
+    from orchestration.defs.quality.frames import dki_kelurahan_codes, quarter_frame, submission_counts
     from orchestration.paths import QuarterPaths
 
     data_dir, _, _ = published
     paths = QuarterPaths(data_dir, Quarter.parse(QUARTER))
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         quarter = quarter_frame(con, paths)
-        submission = submission_frame(con)
+        counts = submission_counts(con, dki_kelurahan_codes(con))
+        rows = con.execute("select count(*) from marts.bps_submission").fetchall()[0][0]
     assert len(quarter) == 1 and sorted(quarter.columns) == sorted(QUARTER_COLUMNS)
-    assert sorted(submission.columns) == sorted(SUBMISSION_COLUMNS)
+    assert len(counts) == 1 and list(counts.columns) == list(submission_columns())
     assert quarter["death_registry_invalid_nik_share"][0] < 0.05
-    # Every published row's BPS code is its kelurahan's in the seed.
-    assert (submission["kode_kelurahan_bps"] == submission["kode_kelurahan_bps_of_kelurahan"]).all()
+    figures = counts.iloc[0].to_dict()
+    assert figures["submission_rows"] == rows > 0
+    # Every published row's BPS code is its kelurahan's in the seed; no rule is broken on a quarter that passed.
+    assert {k: v for k, v in figures.items() if k.endswith("_rows") and k != "submission_rows"} == dict.fromkeys(
+        (k for k in figures if k.endswith("_rows") and k != "submission_rows"), 0)
+
+
+# Defects planted in a copy of the generated quarter's warehouse, as SQL on the submission or on the registries'
+# raw rows (the staging views clean them as they would a file's). The n-th person by person_id is picked, so that
+# every defect falls on a different, real published person.
+_NTH = "(select person_id from marts.bps_submission order by person_id limit 1 offset {n})"
+PLANTED = {
+    "deceased": [f"insert into raw.dukcapil_kematian (nik, tgl_kematian, source_row, file_name) "
+                 f"select nik, '2025-05-20', 1000000, 'dukcapil_kematian.csv' from marts.bps_submission "
+                 f"where person_id = {_NTH.format(n=10)}"],
+    "moved_out": [f"insert into raw.dukcapil_pindah (nik, tgl_pindah, klasifikasi_pindah, kode_wilayah_tujuan, "
+                  f"status, source_row, file_name) "
+                  f"select nik, '2025-07-14', '4', '3216202003', 'PINDAH_KELUAR', 1000000, 'dukcapil_pindah.csv' "
+                  f"from marts.bps_submission where person_id = {_NTH.format(n=15)}"],
+    "invalid_nik": [f"update marts.bps_submission set nik = substr(nik, 1, 15) where person_id = {_NTH.format(n=20)}"],
+    "non_dki_kelurahan": [f"update marts.bps_submission set kode_kelurahan = '3201011001' "
+                          f"where person_id = {_NTH.format(n=30)}"],
+    "wrong_bps_code": [f"update marts.bps_submission s set kode_kelurahan_bps = (select min(kode_bps_kelurahan) "
+                       f"from reference.dki_kelurahan k where k.kode <> s.kode_kelurahan) "
+                       f"where person_id = {_NTH.format(n=40)}"],
+    "duplicate_person_id": [f"update marts.bps_submission set person_id = {_NTH.format(n=51)} "
+                            f"where person_id = {_NTH.format(n=50)}"],
+    "duplicate_nik": [f"update marts.bps_submission set nik = (select nik from marts.bps_submission "
+                      f"where person_id = {_NTH.format(n=61)}) where person_id = {_NTH.format(n=60)}"],
+    "unclean_name": [f"update marts.bps_submission set nama = nama || ' 2' where person_id = {_NTH.format(n=70)}"],
+}
+PLANTED["all_at_once"] = [sql for statements in PLANTED.values() for sql in statements]
+
+
+@pytest.mark.parametrize("defect", [None, *PLANTED])
+def test_the_counted_suite_blocks_exactly_as_the_row_level_one(published, tmp_path, defect):
+    """On the generated quarter, clean or with a planted defect, the gate's count-based suite and the row-level
+    suite it replaced (tests/quality/row_level_suite.py) give the same verdicts and unexpected counts."""
+    from expectations.submission import build_submission_suite
+    from orchestration.defs.quality.frames import dki_kelurahan_codes, submission_counts
+    from orchestration.quality.gx_runner import failed, validate
+    from tests.quality.row_level_suite import build_row_level_suite, differences, row_level_frame
+
+    data_dir, _, _ = published
+    warehouse = tmp_path / f"{QUARTER}.duckdb"
+    shutil.copy(data_dir / "warehouse" / f"{QUARTER}.duckdb", warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        for sql in PLANTED.get(defect, []):
+            con.execute(sql)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        codes = dki_kelurahan_codes(con)
+        counts, frame = submission_counts(con, codes), row_level_frame(con)
+    counted = validate(counts, build_submission_suite(codes), gx_dir=tmp_path / "gx")
+    rows = validate(frame, build_row_level_suite(codes), gx_dir=tmp_path / "gx")
+    assert differences(counted, rows) == []
+    assert counted.success is (defect is None), failed(counted)
+    if defect == "all_at_once":
+        # One sentence per planted defect (a 15-digit NIK breaks its pattern and its structure; the two people of
+        # a shared NIK or person_id are counted both).
+        assert sorted(failed(counted)) == sorted([
+            f"bps_submission: in_death_registry — 1 of {len(frame):,} rows are in the Dukcapil death registry",
+            f"bps_submission: in_move_out_registry — 1 of {len(frame):,} rows moved out of DKI or were deactivated "
+            "in the Dukcapil move registry",
+            f"bps_submission: nik — 1 of {len(frame):,} rows have a NIK without the 16-digit NIK structure",
+            f"bps_submission: nik_structurally_valid — 1 of {len(frame):,} rows have a NIK with an unknown area "
+            "code, an impossible birth date or serial 0000",
+            f"bps_submission: kode_kelurahan — 1 of {len(frame):,} rows have a kelurahan code outside DKI "
+            "Jakarta's 267 kelurahan",
+            f"bps_submission: kode_kelurahan_bps — 1 of {len(frame):,} rows have a BPS kelurahan code that is not "
+            "their kelurahan's",
+            f"bps_submission: person_id — 2 of {len(frame):,} rows share their person_id with another row",
+            f"bps_submission: nik — 2 of {len(frame):,} rows share their NIK with another row",
+            f"bps_submission: nama — 1 of {len(frame):,} rows have a name with characters other than letters, an "
+            "apostrophe and single spaces",
+        ])
 
 
 def _unreadable(nik: str, i: int) -> str:
