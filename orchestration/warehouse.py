@@ -9,6 +9,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration import machine
+
 _LOCK_HOLDER = re.compile(r"PID (\d+)")
 
 
@@ -48,6 +50,9 @@ def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyC
             "or stop it"
         ) from None
     try:
+        # The machine's budget, not DuckDB's default of 80 % of the RAM: beyond it DuckDB spills to <file>.tmp.
+        con.execute(f"set memory_limit = '{machine.duckdb_memory_limit()}'")
+        con.execute(f"set threads = {machine.duckdb_threads()}")
         yield con
     finally:
         con.close()
