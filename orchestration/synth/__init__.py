@@ -27,8 +27,8 @@ from .dates import parse_quarter
 from .planting import NO_DATE, PLANTED_NAMES, STATUS_NAMES, World, plant, registry_noise_counts
 from .population import POPULATION_REFERENCE, build_universe, to_days
 from .registries import build_registries
-from .sources import Rows, build_source
-from .corruptions import TAGS
+from .sources import Rows, plan_source, render_rows
+from .corruptions import TAGS, has_tag, tag_text
 from .population import PAIR_KINDS
 from .writers import set_pulled_at, write_csv, write_p3ke, write_ready_marker, write_truth
 
@@ -103,22 +103,35 @@ def _write_landing(world: World, cfg: SynthConfig, seed: int, folder: Path) -> d
     created = dt.datetime.combine(dt.date(1970, 1, 1) + dt.timedelta(days=q.end), dt.time())
     files: dict[str, Rows] = {}
     for source in LIST_SOURCES:
-        rows = build_source(world, cfg, seed, source)
-        _require_rows(rows)
+        planned = plan_source(world, cfg, seed, source)
+        _require_rows(planned)
+        # Rows are rendered and written a run at a time: only their identity and tags stay, to bound memory.
+        tags: list[np.ndarray] = []
+        holders: list[np.ndarray] = []
+
+        def kept(chunks):
+            for rows in chunks:
+                tags.append(rows.tags)
+                holders.append(rows.nik_holder)
+                yield rows
+
+        chunks = kept(render_rows(world, planned))
         if source == "p3ke":
-            write_p3ke(rows, folder, created)
+            write_p3ke(chunks, folder, created, cfg.p3ke_sheet_rows)
         else:
-            write_csv(rows, folder)
-        rows.columns, rows.numbers = {}, {}  # written: keep only what the truth needs, to bound memory
-        files[source] = rows
+            write_csv(source, chunks, folder)
+        files[source] = Rows(source, planned.person, planned.is_duplicate, np.concatenate(tags), {},
+                             nik_holder=np.concatenate(holders))
+        del planned
     for source, rows in build_registries(world, seed, cfg).items():
         _require_rows(rows)
-        write_csv(rows, folder)
+        write_csv(source, [rows], folder)
+        rows.columns = {}
         files[source] = rows
     return files
 
 
-def _require_rows(rows: Rows) -> None:
+def _require_rows(rows) -> None:
     if len(rows.person) == 0:
         raise ValueError(f"{rows.source} would have no data rows; raise people or the rates that feed it")
 
@@ -134,7 +147,7 @@ def _registry_nik_readable(W: World, files: dict[str, Rows]) -> pa.Array:
     readable = np.zeros(n, dtype=bool)
     for s in REGISTRIES:
         rows = files[s]
-        ok = np.array(["nik_invalid" not in t.split(",") for t in rows.tags.tolist()], dtype=bool)
+        ok = ~has_tag(rows.tags, "nik_invalid")
         seen[rows.person] = True
         readable[rows.person[ok]] = True
     return pa.array(readable, pa.bool_(), mask=~seen)
@@ -145,11 +158,11 @@ def _persons_table(W: World) -> pa.Table:
     sex = np.where(W.female, "P", "L").astype(object)
     return pa.table(
         {
-            "person_id": pa.array(W.person_id, pa.string()),
-            "household_id": pa.array(W.hh_id[W.hh], pa.string()),
-            "nik": pa.array(W.nik, pa.string()),
-            "no_kk": pa.array(W.hh_kk[W.hh], pa.string()),
-            "nama": pa.array(W.name, pa.string()),
+            "person_id": W.person_id.array,
+            "household_id": W.hh_id.take(W.hh),
+            "nik": W.nik.array,
+            "no_kk": W.hh_kk.take(W.hh),
+            "nama": W.name.array,
             "jenis_kelamin": pa.array(sex, pa.string()),
             "tanggal_lahir": _dates(W.dob),
             "kode_kelurahan": pa.array(W.kode_kelurahan, pa.string()),
@@ -178,7 +191,7 @@ def _summary(
 
     def invalid_share(s: str) -> float:
         tags = files[s].tags
-        return round(sum("nik_invalid" in t for t in tags.tolist()) / max(len(tags), 1), 5)
+        return round(int(has_tag(tags, "nik_invalid").sum()) / max(len(tags), 1), 5)
 
     in_quarter = {
         s: int(
@@ -239,8 +252,8 @@ def _tag_counts(tags: np.ndarray) -> dict[str, int]:
     """Rows carrying each tag (every tag listed, zero when absent)."""
     uniq, n = np.unique(tags, return_counts=True)
     out = dict.fromkeys(TAGS, 0)
-    for text, c in zip(uniq.tolist(), n.tolist(), strict=True):
-        for t in text.split(","):
+    for bits, c in zip(uniq.tolist(), n.tolist(), strict=True):
+        for t in tag_text(bits).split(","):
             if t:
                 out[t] += c
     return out

@@ -6,16 +6,19 @@ from quarter to quarter while the events differ.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
 
-from . import names, population
+from . import names, population, texts
 from .config import STATUSES, SynthConfig
 from .corruptions import NIK_INVALID_KINDS, PERSON_NIK_WEIGHTS, invalid_nik
 from .dates import Quarter
 from .regions import VILLAGE_NAMES, geography, strip_kabkota_prefix
+from .texts import Texts
 
 _STREAM_QUARTER = 0x51
 STATUS_NAMES = ("resident",) + STATUSES
@@ -34,29 +37,30 @@ class World:
 
     quarter: Quarter
     extract: int  # day number on which the registries were pulled (after the quarter's last day)
-    # Households: the generated ones, then one per added person.
-    hh_id: np.ndarray
+    # Households: the generated ones, then one per added person. Columns of strings are Texts, to bound memory.
+    hh_id: Texts
     hh_kel: np.ndarray
     hh_rt: np.ndarray
     hh_rw: np.ndarray
     hh_addr_kind: np.ndarray
     hh_addr_u: np.ndarray
     hh_desil: np.ndarray
-    hh_kk: np.ndarray  # 16-digit text
+    hh_kk: Texts  # 16-digit text
     hh_out_kec: np.ndarray  # national kecamatan index of an address outside Jakarta, or -1
     hh_out_village: np.ndarray
     # Persons.
-    person_id: np.ndarray
+    person_id: Texts
     hh: np.ndarray
     female: np.ndarray
     dob: np.ndarray
     age: np.ndarray  # years at the quarter's first day
     role: np.ndarray
-    name: np.ndarray
-    nik: np.ndarray  # the NIK as the person's documents carry it (invalid for invalid_nik)
+    name: Texts
+    nik: Texts  # the NIK as the person's documents carry it (invalid for invalid_nik)
+    nik_number: np.ndarray  # int64: the valid 16-digit NIK behind it
     nik_valid: np.ndarray
     birthplace: np.ndarray
-    mother_name: np.ndarray
+    mother_name: Texts
     in_src: np.ndarray  # (n, 3) DTKS, P3KE, CARIK
     listed: np.ndarray
     status: np.ndarray
@@ -76,6 +80,19 @@ class World:
     klasifikasi: np.ndarray
     dest_code: np.ndarray
     programmes: np.ndarray
+
+    @functools.cached_property
+    def valid_niks(self) -> tuple[np.ndarray, np.ndarray]:
+        """People with a valid NIK ordered by it, and those NIKs: to find whose NIK a cell holds."""
+        valid = np.flatnonzero(self.nik_valid)
+        order = np.argsort(self.nik_number[valid])
+        return valid[order], self.nik_number[valid][order]
+
+    @functools.cached_property
+    def members(self) -> tuple[np.ndarray, np.ndarray]:
+        """People ordered by household (stable), and their households in that order."""
+        order = np.argsort(self.hh, kind="stable")
+        return order, self.hh[order]
 
     @property
     def kode_kelurahan(self) -> np.ndarray:
@@ -287,9 +304,8 @@ def plant(U: population.Universe, cfg: SynthConfig, q: Quarter, seed: int, peopl
     added = np.arange(len(sel), n)
     status = np.r_[status_u[sel], np.full(k, DECEASED, dtype=np.int8)]
     planted = np.r_[planted_u[sel], np.zeros(k, dtype=np.int8)]
-    person_id = np.array(
-        [f"P{u:09d}" for u in sel.tolist()] + [f"X{q.label}-{i + 1:06d}" for i in range(k)], dtype=object
-    )
+    person_id = Texts(pa.concat_arrays([
+        texts.zero_padded("P", sel, 9), pa.array([f"X{q.label}-{i + 1:06d}" for i in range(k)], pa.string())]))
     namesake_of = np.full(n, None, dtype=object)
     namesake_of[paired] = person_id[twins]
     namesake_of[unpaired] = person_id[added]
@@ -308,10 +324,17 @@ def plant(U: population.Universe, cfg: SynthConfig, q: Quarter, seed: int, peopl
     kk_new = kk_pre * 10**4 + population.appended_serials(U.hh_kk // 10**4, U.hh_kk % 10**4, kk_pre)
     kk = population.separate_kk_from_nik(np.r_[U.hh_kk, kk_new], np.r_[U.p_nik, nik[changed]])
 
-    names_all = names.compose_names(p["style"], p["fam_style"], female, p["name_u"])
-    pair_kind, pair_of = _pairs(U, sel, pos, person_id, names_all, changed, k)
+    composed = texts.built(n, lambda a, b: names.compose_names(
+        p["style"][a:b], p["fam_style"][a:b], female[a:b], p["name_u"][a:b]))
+    del p["name_u"]
+    pair_kind, pair_of, renamed = _pairs(U, sel, pos, person_id, changed, k)
     # A renamed twin who is also a namesake keeps sharing the name with their dead namesake.
-    names_all[twins], names_all[added] = names_all[paired], names_all[unpaired]
+    names_now = dict(renamed)
+    for to, frm in zip(np.r_[twins, added].tolist(), np.r_[paired, unpaired].tolist(), strict=True):
+        names_now[to] = renamed[frm] if frm in renamed else composed[np.array([frm])][0]
+    names_all = Texts(texts.replaced(composed.array, np.array(list(names_now), dtype=np.int64),
+                                     list(names_now.values())))
+    del composed
     age = (q.start - dob) / 365.2425
     status_date = np.full(n, NO_DATE, dtype=np.int64)
     evented = np.isin(status, (DECEASED, MOVED_OUT, NIK_DEACTIVATED, MOVED_WITHIN))
@@ -324,10 +347,10 @@ def plant(U: population.Universe, cfg: SynthConfig, q: Quarter, seed: int, peopl
     nik_kind[invalid] = rng.choice(
         len(NIK_INVALID_KINDS), int(invalid.sum()), p=PERSON_NIK_WEIGHTS / PERSON_NIK_WEIGHTS.sum()
     )
-    nik_text = np.array([f"{x:016d}" for x in nik.tolist()], dtype=object)
     u_invalid = rng.random(n)
-    for i in np.flatnonzero(invalid).tolist():
-        nik_text[i] = invalid_nik(nik_text[i], NIK_INVALID_KINDS[nik_kind[i]], u_invalid[i])
+    written = np.flatnonzero(invalid)
+    nik_text = Texts(texts.replaced(texts.zero_padded("", nik, 16), written, [
+        invalid_nik(f"{nik[i]:016d}", NIK_INVALID_KINDS[nik_kind[i]], u_invalid[i]) for i in written.tolist()]))
 
     hh_n = n_h + k
     hh_out_kec = np.full(hh_n, -1, dtype=np.int64)
@@ -344,16 +367,16 @@ def plant(U: population.Universe, cfg: SynthConfig, q: Quarter, seed: int, peopl
     return World(
         quarter=q,
         extract=extract,
-        hh_id=np.array(
-            [f"H{h:08d}" for h in range(n_h)] + [f"HX{q.label}-{i + 1:06d}" for i in range(k)], dtype=object
-        ),
+        hh_id=Texts(pa.concat_arrays([
+            texts.zero_padded("H", np.arange(n_h), 8),
+            pa.array([f"HX{q.label}-{i + 1:06d}" for i in range(k)], pa.string())])),
         hh_kel=hh_kel,
         hh_rt=hh_rt,
         hh_rw=hh_rw,
         hh_addr_kind=hh_kind,
         hh_addr_u=hh_addr_u,
         hh_desil=desil,
-        hh_kk=np.array([f"{x:016d}" for x in kk.tolist()], dtype=object),
+        hh_kk=Texts(texts.zero_padded("", kk, 16)),
         hh_out_kec=hh_out_kec,
         hh_out_village=rng.integers(0, len(VILLAGE_NAMES), hh_n),
         person_id=person_id,
@@ -364,6 +387,7 @@ def plant(U: population.Universe, cfg: SynthConfig, q: Quarter, seed: int, peopl
         role=np.r_[U.p_role[sel], np.full(k, population.HEAD)],
         name=names_all,
         nik=nik_text,
+        nik_number=nik,
         nik_valid=~invalid,
         birthplace=_birthplaces(p["area"], np.r_[U.p_u[sel, 0], rng.random(k).astype(np.float32)]),
         mother_name=_mother_names(U, sel, pos, names_all, unpaired),
@@ -391,12 +415,11 @@ def _pairs(
     U: population.Universe,
     sel: np.ndarray,
     pos: np.ndarray,
-    person_id: np.ndarray,
-    names_all: np.ndarray,
+    person_id: Texts,
     changed: np.ndarray,
     k: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Pair kind and partner per person; the younger twin mostly gets a name paired with the elder's."""
+) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
+    """Pair kind and partner per person, and the new names of younger twins named after the elder."""
     partner_u = U.p_pair[sel]
     kind = U.p_pair_kind[sel].copy()
     partner = np.where(partner_u >= 0, pos[np.maximum(partner_u, 0)], -1)
@@ -409,36 +432,42 @@ def _pairs(
     a = partner_u[twin_b]
     elder = names.compose_names(U.p_style[a], U.hh_group[U.p_hh[a]], U.p_female[a], U.p_name_u[a])
     u = U.p_pair_u[sel[twin_b]]
+    renamed = {}
     for j, i in enumerate(twin_b.tolist()):
         if u[j] >= 0.15:  # the rest were given unrelated names
-            names_all[i] = names.twin_name(elder[j], float(u[j]) / 0.85 - 0.15 / 0.85)
+            renamed[i] = names.twin_name(elder[j], float(u[j]) / 0.85 - 0.15 / 0.85)
     # Only pairs whose both people are in the files are marked.
     kind[broken | (partner < 0)] = population.PAIR_NONE
     of = np.full(len(sel) + k, None, dtype=object)
     has = kind != population.PAIR_NONE
     of[: len(sel)][has] = person_id[partner[has]]
-    return np.r_[kind, np.zeros(k, dtype=np.int8)], of
+    return np.r_[kind, np.zeros(k, dtype=np.int8)], of, renamed
 
 
 def _mother_names(
-    U: population.Universe, sel: np.ndarray, pos: np.ndarray, names_all: np.ndarray, added_ns: np.ndarray
-) -> np.ndarray:
+    U: population.Universe, sel: np.ndarray, pos: np.ndarray, names_all: Texts, added_ns: np.ndarray
+) -> Texts:
     """Mother's name: the mother in the household when there is one, else a name of the person's group."""
-    mother = np.r_[U.p_mother[sel], U.p_mother[sel[added_ns]]]
-    src = np.r_[sel, sel[added_ns]]
-    out = np.empty(len(src), dtype=object)
-    in_world = (mother >= 0) & (pos[np.maximum(mother, 0)] >= 0)
-    out[in_world] = names_all[pos[mother[in_world]]]
-    outside_world = (mother >= 0) & ~in_world
-    m = mother[outside_world]
-    out[outside_world] = names.compose_names(
-        U.p_style[m], U.hh_group[U.p_hh[m]], U.p_female[m], U.p_name_u[m]
-    )
-    none = mother < 0
-    s = src[none]
-    group = U.hh_group[U.p_hh[s]]
-    out[none] = names.compose_names(group, group, np.ones(len(s), dtype=bool), U.p_mother_u[s])
-    return out
+    src_all = np.r_[sel, sel[added_ns]]
+
+    def make(a: int, b: int) -> np.ndarray:
+        src = src_all[a:b]
+        mother = U.p_mother[src]
+        out = np.empty(len(src), dtype=object)
+        in_world = (mother >= 0) & (pos[np.maximum(mother, 0)] >= 0)
+        out[in_world] = names_all[pos[mother[in_world]]]
+        outside_world = (mother >= 0) & ~in_world
+        m = mother[outside_world]
+        out[outside_world] = names.compose_names(
+            U.p_style[m], U.hh_group[U.p_hh[m]], U.p_female[m], U.p_name_u[m]
+        )
+        none = mother < 0
+        s = src[none]
+        group = U.hh_group[U.p_hh[s]]
+        out[none] = names.compose_names(group, group, np.ones(len(s), dtype=bool), U.p_mother_u[s])
+        return out
+
+    return texts.built(len(src_all), make)
 
 
 def _birthplaces(area: np.ndarray, u: np.ndarray) -> np.ndarray:

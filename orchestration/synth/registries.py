@@ -56,7 +56,7 @@ def _written(
         tags.add(k, invalid & (kind == j))
     transposed = typo & (rng.random(n) < 0.4)
     identifiers.mistype(nik, typo & ~transposed, transposed, nik_u, tags)
-    holder = identifiers.holders(nik, person, invalid | typo, W.nik, W.nik_valid)
+    holder = identifiers.holders(nik, person, invalid | typo, W.valid_niks, W.nik_valid)
     name_kind = np.where(
         rng.random(n) < cfg.registry_name_variant_rate,
         _NAME_KINDS[rng.integers(0, len(_NAME_KINDS), n)],
@@ -110,7 +110,7 @@ def build_registries(W: World, seed: int, cfg: SynthConfig) -> dict[str, Rows]:
         "dukcapil_kematian",
         person,
         _first_is_original(person),
-        tags.strings(),
+        tags.bits,
         {
             "NIK": nik,
             "NAMA_LGKP": names,
@@ -131,7 +131,7 @@ def build_registries(W: World, seed: int, cfg: SynthConfig) -> dict[str, Rows]:
         "dukcapil_pindah",
         moved,
         _first_is_original(moved),
-        tags.strings(),
+        tags.bits,
         {
             "NIK": nik,
             "NAMA_LGKP": names,
