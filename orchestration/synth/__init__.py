@@ -24,8 +24,8 @@ import pyarrow as pa
 from .config import PLANTED, SynthConfig
 from .contract import FILE_NAMES, LIST_SOURCES, REGISTRIES, SOURCES
 from .dates import parse_quarter
-from .planting import NO_DATE, PLANTED_NAMES, STATUS_NAMES, World, plant, registry_noise_counts
-from .population import POPULATION_REFERENCE, build_universe, to_days
+from .planting import NO_DATE, PLANTED_NAMES, STATUS_NAMES, World, plant
+from .population import POPULATION_REFERENCE, to_days
 from .registries import build_registries
 from .sources import Rows, plan_source, render_rows
 from .corruptions import TAGS, has_tag, tag_text
@@ -55,12 +55,9 @@ def generate_quarter(
     if not isinstance(cfg, SynthConfig):
         raise ValueError("config must be a SynthConfig")
 
-    noise = registry_noise_counts(cfg, people)
     # Ages count back from 2025-01-01, or from an earlier quarter's start so nobody is born after it.
     reference = min(to_days(POPULATION_REFERENCE), q.start)
-    universe = build_universe(seed, people, int(1.2 * sum(noise.values())) + 1000, cfg, reference)
-    world = plant(universe, cfg, q, seed, people)
-    del universe
+    world = plant(cfg, q, seed, people, reference)
 
     data_dir = Path(data_dir)
     landing = data_dir / "landing" / q.label

@@ -270,9 +270,12 @@ def _add_dead_namesakes(
     return rng.choice(len(geo.kel_code), k, p=geo.kel_weight)
 
 
-def plant(U: population.Universe, cfg: SynthConfig, q: Quarter, seed: int, people: int) -> World:
-    """Choose this quarter's events and planted cases and gather everyone the files will mention."""
+def plant(cfg: SynthConfig, q: Quarter, seed: int, people: int, reference: int) -> World:
+    """Generate the population, choose this quarter's events and planted cases, and gather everyone the files will mention."""  # noqa: E501
     geo = geography()
+    # Built here, not by the caller: the universe is dropped as soon as the world has drawn on it.
+    noise = registry_noise_counts(cfg, people)
+    U = population.build_universe(seed, people, int(1.2 * sum(noise.values())) + 1000, cfg, reference)
 
     def stream(k: int) -> np.random.Generator:
         return np.random.default_rng([seed, _STREAM_QUARTER, q.year, q.number, k])
@@ -335,6 +338,14 @@ def plant(U: population.Universe, cfg: SynthConfig, q: Quarter, seed: int, peopl
     names_all = Texts(texts.replaced(composed.array, np.array(list(names_now), dtype=np.int64),
                                      list(names_now.values())))
     del composed
+    mother_name = _mother_names(U, sel, pos, names_all, unpaired)
+    role = np.r_[U.p_role[sel], np.full(k, population.HEAD)]
+    birth_u = U.p_u[sel]
+    in_src = np.r_[U.p_in[sel], np.zeros((k, 3), dtype=bool)]
+    hh_kel = np.r_[U.hh_kel, new_kel]
+    base_rt, base_rw, base_kind, base_addr_u, base_desil = U.hh_rt, U.hh_rw, U.hh_addr_kind, U.hh_addr_u, U.hh_desil
+    # Everyone generated has been drawn on; only the people in the files go on (most of a large quarter's memory).
+    del U, pos, p["style"], p["fam_style"]
     age = (q.start - dob) / 365.2425
     status_date = np.full(n, NO_DATE, dtype=np.int64)
     evented = np.isin(status, (DECEASED, MOVED_OUT, NIK_DEACTIVATED, MOVED_WITHIN))
@@ -355,15 +366,14 @@ def plant(U: population.Universe, cfg: SynthConfig, q: Quarter, seed: int, peopl
     hh_n = n_h + k
     hh_out_kec = np.full(hh_n, -1, dtype=np.int64)
     hh_out_kec[:n_h][out_hh] = rng.choice(len(geo.nat_kec_code), int(out_hh.sum()), p=geo.outside_weight)
-    hh_kel = np.r_[U.hh_kel, new_kel]
-    hh_rt = np.r_[U.hh_rt, rng.integers(1, 21, k)]
-    hh_rw = np.r_[U.hh_rw, rng.integers(1, 16, k)]
-    hh_kind = np.r_[U.hh_addr_kind, rng.integers(0, len(population.ADDRESS_KINDS), k)]
-    hh_addr_u = np.r_[U.hh_addr_u, rng.random((k, 3)).astype(np.float32)]
-    desil = np.r_[U.hh_desil, rng.integers(1, 11, k).astype(np.int8)]
+    hh_rt = np.r_[base_rt, rng.integers(1, 21, k)]
+    hh_rw = np.r_[base_rw, rng.integers(1, 16, k)]
+    hh_kind = np.r_[base_kind, rng.integers(0, len(population.ADDRESS_KINDS), k)]
+    hh_addr_u = np.r_[base_addr_u, rng.random((k, 3)).astype(np.float32)]
+    desil = np.r_[base_desil, rng.integers(1, 11, k).astype(np.int8)]
+    del base_rt, base_rw, base_kind, base_addr_u, base_desil
     cur = _moves(stream(8), status, hh_kel[hh], hh_rt[hh], hh_rw[hh], hh_kind[hh], hh_addr_u[hh])
     klas, dest = _pindah_fields(stream(9), status, hh_kel[hh], cur[0])
-    in_src = np.r_[U.p_in[sel], np.zeros((k, 3), dtype=bool)]
     return World(
         quarter=q,
         extract=extract,
@@ -384,13 +394,13 @@ def plant(U: population.Universe, cfg: SynthConfig, q: Quarter, seed: int, peopl
         female=female,
         dob=dob,
         age=age,
-        role=np.r_[U.p_role[sel], np.full(k, population.HEAD)],
+        role=role,
         name=names_all,
         nik=nik_text,
         nik_number=nik,
         nik_valid=~invalid,
-        birthplace=_birthplaces(p["area"], np.r_[U.p_u[sel, 0], rng.random(k).astype(np.float32)]),
-        mother_name=_mother_names(U, sel, pos, names_all, unpaired),
+        birthplace=_birthplaces(p["area"], np.r_[birth_u, rng.random(k).astype(np.float32)]),
+        mother_name=mother_name,
         in_src=in_src,
         listed=in_src.any(axis=1),
         status=status,

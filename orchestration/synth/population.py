@@ -75,7 +75,6 @@ class Universe:
     hh_addr_u: np.ndarray  # (n, 3) uniforms: street, suffix, house number
     hh_group: np.ndarray  # name style of the household
     hh_kk_date: np.ndarray  # days
-    hh_kk_gap: np.ndarray
     hh_kk: np.ndarray  # int64, 16 digits
     hh_start: np.ndarray  # index of the head in p_*
     hh_size: np.ndarray
@@ -84,14 +83,13 @@ class Universe:
     p_female: np.ndarray
     p_dob: np.ndarray  # days
     p_area: np.ndarray  # index into the national kecamatan list: where the NIK was issued
-    p_serial_gap: np.ndarray
     p_nik: np.ndarray  # int64, 16 digits
     p_style: np.ndarray  # name style (may be "modern")
     p_name_u: np.ndarray  # (n, 7) float32 name uniforms
     p_mother: np.ndarray  # index of the mother in p_*, or -1
     p_mother_u: np.ndarray  # (n, 7) float32 uniforms of a mother outside the household
     p_in: np.ndarray  # (n, 3) bool: in DTKS, P3KE, CARIK
-    p_u: np.ndarray  # (n, 2) float32 spare per-person uniforms (birthplace form, programmes)
+    p_u: np.ndarray  # float32 per-person uniform of the birthplace form
     p_pair: np.ndarray  # index in p_* of the person's twin or same-birthday parent/child, or -1
     p_pair_kind: np.ndarray  # PAIR_* code
     p_pair_u: np.ndarray  # float32 uniform for the twin's name
@@ -236,7 +234,7 @@ def _household_block(
         p_mother=mother,
         p_mother_u=rng.random((n, 7)).astype(np.float32),
         p_in=in_hh[hh] & ~drop,
-        p_u=rng.random((n, 2)).astype(np.float32),
+        p_u=rng.random((n, 2)).astype(np.float32)[:, 0].copy(),  # two drawn, one used: the stream stays
         p_pair=pair,
         p_pair_kind=pair_kind,
         p_pair_u=pair_u,
@@ -375,6 +373,10 @@ def appended_serials(base_prefix: np.ndarray, base_serial: np.ndarray, new_prefi
     return top + ranked_serials(new_prefix, np.ones(len(new_prefix), dtype=np.int64))
 
 
+# Codes kept in a byte or two instead of eight (every value fits: 10 roles, 9 name styles, 7,285 kecamatan).
+_STORED_TYPES = {"p_role": np.int8, "p_style": np.int8, "hh_group": np.int8, "p_area": np.int16}
+
+
 def build_universe(
     seed: int, listed_people: int, unlisted_needed: int, cfg: SynthConfig, reference: int
 ) -> Universe:
@@ -392,23 +394,27 @@ def build_universe(
     hh_offset = np.cumsum([0] + [len(b["hh_kel"]) for b in blocks])
     p_offset = np.cumsum([0] + [len(b["p_hh"]) for b in blocks])
     data: dict[str, np.ndarray] = {}
-    for key in blocks[0]:
-        parts = [b[key] for b in blocks]
+    for key in list(blocks[0]):
+        # One array at a time, each block's part dropped as it is joined: the universe is never held twice.
+        parts = [b.pop(key) for b in blocks]
         if key in ("p_hh", "hh_start"):
             off = hh_offset if key == "p_hh" else p_offset
             parts = [p + off[i] for i, p in enumerate(parts)]
         elif key in ("p_mother", "p_pair"):
             parts = [np.where(p >= 0, p + p_offset[i], -1) for i, p in enumerate(parts)]
-        data[key] = np.concatenate(parts)
+        data[key] = np.concatenate(parts).astype(_STORED_TYPES.get(key, parts[0].dtype), copy=False)
+        del parts
+    del blocks
 
     p_in = data["p_in"]
     cum = np.cumsum(p_in.any(axis=1))
     p_in[cum > listed_people] = False
 
     nik_pre = nik_prefix(geo.nat_kec_code[data["p_area"]], data["p_dob"], data["p_female"])
-    data["p_nik"] = nik_pre * 10**4 + ranked_serials(nik_pre, data["p_serial_gap"])
+    data["p_nik"] = nik_pre * 10**4 + ranked_serials(nik_pre, data.pop("p_serial_gap"))
+    del nik_pre
     kk_pre = kk_prefix(geo.kec_code[geo.kel_kec[data["hh_kel"]]], data["hh_kk_date"])
-    data["hh_kk"] = kk_pre * 10**4 + ranked_serials(kk_pre, data["hh_kk_gap"])
+    data["hh_kk"] = kk_pre * 10**4 + ranked_serials(kk_pre, data.pop("hh_kk_gap"))
     return Universe(**{f.name: data[f.name] for f in fields(Universe)})
 
 
