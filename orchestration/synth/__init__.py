@@ -24,6 +24,7 @@ import pyarrow as pa
 from .config import PLANTED, SynthConfig
 from .contract import FILE_NAMES, LIST_SOURCES, REGISTRIES, SOURCES
 from .dates import parse_quarter
+from .memory import release_freed_memory
 from .planting import NO_DATE, PLANTED_NAMES, STATUS_NAMES, World, plant
 from .population import POPULATION_REFERENCE, to_days
 from .registries import build_registries
@@ -35,6 +36,8 @@ from .writers import set_pulled_at, write_csv, write_p3ke, write_ready_marker, w
 __all__ = ["SynthConfig", "generate_quarter"]
 
 DEFAULT_SEED = 20250601
+# People a slice of persons.parquet is built from at a time.
+TRUTH_ROWS = 1_000_000
 
 
 def generate_quarter(
@@ -58,6 +61,7 @@ def generate_quarter(
     # Ages count back from 2025-01-01, or from an earlier quarter's start so nobody is born after it.
     reference = min(to_days(POPULATION_REFERENCE), q.start)
     world = plant(cfg, q, seed, people, reference)
+    release_freed_memory()
 
     data_dir = Path(data_dir)
     landing = data_dir / "landing" / q.label
@@ -81,7 +85,11 @@ def generate_quarter(
     staging.rename(landing)
 
     summary = _summary(q.label, seed, people, cfg, world, files)
-    persons = _persons_table(world).append_column("registry_nik_readable", _registry_nik_readable(world, files))
+    release_freed_memory()
+    readable = _registry_nik_readable(world, files)
+    persons = (_persons_table(world, a, min(a + TRUTH_ROWS, len(world.hh)))
+               .append_column("registry_nik_readable", readable.slice(a, TRUTH_ROWS))
+               for a in range(0, len(world.hh), TRUTH_ROWS))
     write_truth(persons, files, world.person_id, summary, data_dir / "truth" / q.label)
     return summary
 
@@ -119,7 +127,8 @@ def _write_landing(world: World, cfg: SynthConfig, seed: int, folder: Path) -> d
             write_csv(source, chunks, folder)
         files[source] = Rows(source, planned.person, planned.is_duplicate, np.concatenate(tags), {},
                              nik_holder=np.concatenate(holders))
-        del planned
+        del planned, chunks
+        release_freed_memory()
     for source, rows in build_registries(world, seed, cfg).items():
         _require_rows(rows)
         write_csv(source, [rows], folder)
@@ -150,28 +159,33 @@ def _registry_nik_readable(W: World, files: dict[str, Rows]) -> pa.Array:
     return pa.array(readable, pa.bool_(), mask=~seen)
 
 
-def _persons_table(W: World) -> pa.Table:
-    """persons.parquet: one row per person mentioned in any file."""
-    sex = np.where(W.female, "P", "L").astype(object)
+def _persons_table(W: World, a: int, b: int) -> pa.Table:
+    """Rows a to b of persons.parquet: one row per person mentioned in any file."""
+    person = np.arange(a, b)
+    hh = W.hh[a:b]
+
+    def named(table: tuple[str, ...], codes: np.ndarray) -> pa.Array:
+        return pa.array(list(table), pa.string()).take(pa.array(codes.astype(np.int64)))
+
     return pa.table(
         {
-            "person_id": W.person_id.array,
-            "household_id": W.hh_id.take(W.hh),
-            "nik": W.nik.array,
-            "no_kk": W.hh_kk.take(W.hh),
-            "nama": W.name.array,
-            "jenis_kelamin": pa.array(sex, pa.string()),
-            "tanggal_lahir": _dates(W.dob),
-            "kode_kelurahan": pa.array(W.kode_kelurahan, pa.string()),
-            "status": pa.array(np.array(STATUS_NAMES, dtype=object)[W.status], pa.string()),
-            "status_date": _dates(W.status_date),
-            "planted": pa.array(np.array(PLANTED_NAMES, dtype=object)[W.planted], pa.string()),
-            "namesake_of": pa.array(W.namesake_of, pa.string()),
-            "hard_pair": pa.array(np.array(PAIR_KINDS, dtype=object)[W.pair_kind], pa.string()),
-            "pair_of": pa.array(W.pair_of, pa.string()),
-            "nik_valid": pa.array(W.nik_valid, pa.bool_()),
-            "desil": pa.array(W.hh_desil[W.hh], pa.int8()),
-            "listed": pa.array(W.listed, pa.bool_()),
+            "person_id": W.person_id.array.slice(a, b - a),
+            "household_id": W.hh_id.take(hh),
+            "nik": W.nik.array.slice(a, b - a),
+            "no_kk": W.hh_kk.take(hh),
+            "nama": W.name.array.slice(a, b - a),
+            "jenis_kelamin": named(("L", "P"), W.female[a:b]),
+            "tanggal_lahir": _dates(W.dob[a:b]),
+            "kode_kelurahan": pa.array(W.kode_kelurahan(person), pa.string()),
+            "status": named(STATUS_NAMES, W.status[a:b]),
+            "status_date": _dates(W.status_date[a:b]),
+            "planted": named(PLANTED_NAMES, W.planted[a:b]),
+            "namesake_of": W.namesake_of.array.slice(a, b - a),
+            "hard_pair": named(PAIR_KINDS, W.pair_kind[a:b]),
+            "pair_of": W.pair_of.array.slice(a, b - a),
+            "nik_valid": pa.array(W.nik_valid[a:b], pa.bool_()),
+            "desil": pa.array(W.hh_desil[hh], pa.int8()),
+            "listed": pa.array(W.listed[a:b], pa.bool_()),
         }
     )
 
@@ -214,7 +228,7 @@ def _summary(
         "namesakes_whose_dead_twin_is_listed": int(
             sum(
                 1
-                for t in W.namesake_of[W.namesake_of != None].tolist()  # noqa: E711
+                for t in W.namesake_of.array.drop_null().to_pylist()
                 if t.startswith("P")
             )
         ),
@@ -225,7 +239,7 @@ def _summary(
         },
         "status_listed_after_quarter": counts(W.listed & (W.status_date > q.end)),
         "hard_pairs": {
-            kind: int(((W.pair_kind == i) & (W.pair_of != None)).sum()) // 2  # noqa: E711
+            kind: int(((W.pair_kind == i) & W.pair_of.present()).sum()) // 2
             for i, kind in enumerate(PAIR_KINDS) if kind
         },
         "registry_duplicate_rows": {s: int(files[s].is_duplicate.sum()) for s in REGISTRIES},

@@ -18,7 +18,7 @@ from .config import STATUSES, SynthConfig
 from .corruptions import NIK_INVALID_KINDS, PERSON_NIK_WEIGHTS, invalid_nik
 from .dates import Quarter
 from .regions import VILLAGE_NAMES, geography, strip_kabkota_prefix
-from .texts import Texts
+from .texts import Coded, Texts
 
 _STREAM_QUARTER = 0x51
 STATUS_NAMES = ("resident",) + STATUSES
@@ -53,33 +53,44 @@ class World:
     hh: np.ndarray
     female: np.ndarray
     dob: np.ndarray
-    age: np.ndarray  # years at the quarter's first day
     role: np.ndarray
     name: Texts
     nik: Texts  # the NIK as the person's documents carry it (invalid for invalid_nik)
     nik_number: np.ndarray  # int64: the valid 16-digit NIK behind it
     nik_valid: np.ndarray
-    birthplace: np.ndarray
+    birthplace: Coded
     mother_name: Texts
     in_src: np.ndarray  # (n, 3) DTKS, P3KE, CARIK
     listed: np.ndarray
     status: np.ndarray
     status_date: np.ndarray
     planted: np.ndarray
-    namesake_of: np.ndarray
+    namesake_of: Texts  # person_id of the dead namesake, null for everyone else
     nik_kind: np.ndarray  # index into NIK_INVALID_KINDS for invalid_nik people, else -1
     pair_kind: np.ndarray  # population.PAIR_* code: twin or same-birthday parent/child of `pair_of`
-    pair_of: np.ndarray  # person_id of the other one of the pair (None when not in the files)
-    # Where the person lives now, for people who moved within Jakarta (else the household's address).
-    cur_kel: np.ndarray
-    cur_rt: np.ndarray
-    cur_rw: np.ndarray
-    cur_addr_kind: np.ndarray
-    cur_addr_u: np.ndarray
+    pair_of: Texts  # person_id of the other one of the pair (null when not in the files)
+    # Where the people who moved within Jakarta live now (everyone else lives at the household's address):
+    # their indices, in order, and kelurahan, RT, RW, address kind and address draws.
+    moved: np.ndarray
+    moved_to: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
     # Pindah registry fields.
-    klasifikasi: np.ndarray
-    dest_code: np.ndarray
-    programmes: np.ndarray
+    klasifikasi: Coded
+    dest_code: Texts
+    programmes: Coded
+
+    def age(self, person: np.ndarray) -> np.ndarray:
+        """Age in years at the quarter's first day."""
+        return (self.quarter.start - self.dob[person]) / 365.2425
+
+    def current(self, person: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Kelurahan, RT, RW, address kind and address draws (n, 3) of where each person lives now."""
+        hh = self.hh[person]
+        now = [self.hh_kel[hh], self.hh_rt[hh], self.hh_rw[hh], self.hh_addr_kind[hh], self.hh_addr_u[hh]]
+        at = np.searchsorted(self.moved, person).clip(0, max(len(self.moved) - 1, 0))
+        hit = (self.moved[at] == person) if len(self.moved) else np.zeros(len(person), dtype=bool)
+        for values, new in zip(now, self.moved_to, strict=True):
+            values[hit] = new[at[hit]]
+        return tuple(now)
 
     @functools.cached_property
     def valid_niks(self) -> tuple[np.ndarray, np.ndarray]:
@@ -94,13 +105,12 @@ class World:
         order = np.argsort(self.hh, kind="stable")
         return order, self.hh[order]
 
-    @property
-    def kode_kelurahan(self) -> np.ndarray:
+    def kode_kelurahan(self, person: np.ndarray) -> np.ndarray:
         """Kemendagri code of where each person lives now, None outside Jakarta."""
         geo = geography()
-        out = np.array([str(c) for c in geo.kel_code], dtype=object)[self.cur_kel]
-        outside = (self.status == OUTSIDE) | (self.status == MOVED_OUT)
-        out[outside] = None
+        out = np.array([str(c) for c in geo.kel_code], dtype=object)[self.current(person)[0]]
+        status = self.status[person]
+        out[(status == OUTSIDE) | (status == MOVED_OUT)] = None
         return out
 
 
@@ -248,7 +258,7 @@ def _twin_listed_dead(p: dict[str, np.ndarray], listed_dead: np.ndarray, namesak
         best = cand[np.argmin(np.abs(p["dob"][listed_dead[cand]] - p["dob"][ns]))]
         taken[best] = True
         twins[j] = listed_dead[best]
-    for key in ("dob", "style", "fam_style", "name_u"):
+    for key in ("dob", "name_src"):
         p[key][twins] = p[key][namesakes]
     return twins
 
@@ -263,7 +273,7 @@ def _add_dead_namesakes(
     dki_area = geo.dki_kec_in_nat[rng.choice(len(geo.kec_code), k, p=kec_w / kec_w.sum())]
     migrant_area = rng.choice(len(geo.nat_kec_code), k, p=geo.migrant_weight)
     area = np.where(rng.random(k) < 0.5, dki_area, migrant_area)
-    for key in ("female", "dob", "style", "fam_style", "name_u"):
+    for key in ("female", "dob", "name_src"):
         p[key] = np.r_[p[key], p[key][namesakes]]
     p["area"] = np.r_[p["area"], area]
     p["hh"] = np.r_[p["hh"], first_hh + np.arange(k)]
@@ -290,9 +300,8 @@ def plant(cfg: SynthConfig, q: Quarter, seed: int, people: int, reference: int) 
         "female": U.p_female[sel],
         "dob": U.p_dob[sel],
         "area": U.p_area[sel],
-        "style": U.p_style[sel],
-        "fam_style": U.hh_group[U.p_hh[sel]],
-        "name_u": U.p_name_u[sel],
+        # Whose name draws (style, family style, uniforms) each one's name is made of: their own, or a namesake's.
+        "name_src": sel.copy(),
         "hh": U.p_hh[sel],
     }
     rng = stream(4)
@@ -312,6 +321,7 @@ def plant(cfg: SynthConfig, q: Quarter, seed: int, people: int, reference: int) 
     namesake_of = np.full(n, None, dtype=object)
     namesake_of[paired] = person_id[twins]
     namesake_of[unpaired] = person_id[added]
+    namesake_of = Texts(pa.array(namesake_of, pa.string()))
     female, dob, hh = p["female"], p["dob"], p["hh"]
 
     # NIKs of people whose birth date changed, and of the added people, continue their prefix's serials.
@@ -327,9 +337,7 @@ def plant(cfg: SynthConfig, q: Quarter, seed: int, people: int, reference: int) 
     kk_new = kk_pre * 10**4 + population.appended_serials(U.hh_kk // 10**4, U.hh_kk % 10**4, kk_pre)
     kk = population.separate_kk_from_nik(np.r_[U.hh_kk, kk_new], np.r_[U.p_nik, nik[changed]])
 
-    composed = texts.built(n, lambda a, b: names.compose_names(
-        p["style"][a:b], p["fam_style"][a:b], female[a:b], p["name_u"][a:b]))
-    del p["name_u"]
+    composed = texts.built(n, functools.partial(_compose_names, U, p["name_src"], female))
     pair_kind, pair_of, renamed = _pairs(U, sel, pos, person_id, changed, k)
     # A renamed twin who is also a namesake keeps sharing the name with their dead namesake.
     names_now = dict(renamed)
@@ -339,13 +347,13 @@ def plant(cfg: SynthConfig, q: Quarter, seed: int, people: int, reference: int) 
                                      list(names_now.values())))
     del composed
     mother_name = _mother_names(U, sel, pos, names_all, unpaired)
-    role = np.r_[U.p_role[sel], np.full(k, population.HEAD)]
+    role = np.r_[U.p_role[sel], np.full(k, population.HEAD, dtype=U.p_role.dtype)]
     birth_u = U.p_u[sel]
     in_src = np.r_[U.p_in[sel], np.zeros((k, 3), dtype=bool)]
     hh_kel = np.r_[U.hh_kel, new_kel]
     base_rt, base_rw, base_kind, base_addr_u, base_desil = U.hh_rt, U.hh_rw, U.hh_addr_kind, U.hh_addr_u, U.hh_desil
     # Everyone generated has been drawn on; only the people in the files go on (most of a large quarter's memory).
-    del U, pos, p["style"], p["fam_style"]
+    del U, pos, p["name_src"]
     age = (q.start - dob) / 365.2425
     status_date = np.full(n, NO_DATE, dtype=np.int64)
     evented = np.isin(status, (DECEASED, MOVED_OUT, NIK_DEACTIVATED, MOVED_WITHIN))
@@ -354,7 +362,7 @@ def plant(cfg: SynthConfig, q: Quarter, seed: int, people: int, reference: int) 
 
     # People without a valid NIK carry one invalid form of it on every document.
     invalid = planted == INVALID_NIK
-    nik_kind = np.full(n, -1, dtype=np.int64)
+    nik_kind = np.full(n, -1, dtype=np.int8)
     nik_kind[invalid] = rng.choice(
         len(NIK_INVALID_KINDS), int(invalid.sum()), p=PERSON_NIK_WEIGHTS / PERSON_NIK_WEIGHTS.sum()
     )
@@ -372,8 +380,10 @@ def plant(cfg: SynthConfig, q: Quarter, seed: int, people: int, reference: int) 
     hh_addr_u = np.r_[base_addr_u, rng.random((k, 3)).astype(np.float32)]
     desil = np.r_[base_desil, rng.integers(1, 11, k).astype(np.int8)]
     del base_rt, base_rw, base_kind, base_addr_u, base_desil
-    cur = _moves(stream(8), status, hh_kel[hh], hh_rt[hh], hh_rw[hh], hh_kind[hh], hh_addr_u[hh])
-    klas, dest = _pindah_fields(stream(9), status, hh_kel[hh], cur[0])
+    moved = np.flatnonzero(status == MOVED_WITHIN)
+    h = hh[moved]
+    moved_to = _moves(stream(8), hh_kel[h], hh_rt[h], hh_rw[h], hh_kind[h], hh_addr_u[h])
+    klas, dest = _pindah_fields(stream(9), status, hh_kel[hh], moved, moved_to[0])
     return World(
         quarter=q,
         extract=extract,
@@ -393,7 +403,6 @@ def plant(cfg: SynthConfig, q: Quarter, seed: int, people: int, reference: int) 
         hh=hh,
         female=female,
         dob=dob,
-        age=age,
         role=role,
         name=names_all,
         nik=nik_text,
@@ -409,16 +418,19 @@ def plant(cfg: SynthConfig, q: Quarter, seed: int, people: int, reference: int) 
         namesake_of=namesake_of,
         nik_kind=nik_kind,
         pair_kind=pair_kind,
-        pair_of=pair_of,
-        cur_kel=cur[0],
-        cur_rt=cur[1],
-        cur_rw=cur[2],
-        cur_addr_kind=cur[3],
-        cur_addr_u=cur[4],
+        pair_of=Texts(pa.array(pair_of, pa.string())),
+        moved=moved,
+        moved_to=moved_to,
         klasifikasi=klas,
         dest_code=dest,
         programmes=_programmes(stream(10), age, desil[hh], hh, in_src[:, 0]),
     )
+
+
+def _compose_names(U: population.Universe, name_src: np.ndarray, female: np.ndarray, a: int, b: int) -> np.ndarray:
+    """Names of people a to b, each from the name draws of the generated person `name_src` points to."""
+    src = name_src[a:b]
+    return names.compose_names(U.p_style[src], U.hh_group[U.p_hh[src]], female[a:b], U.p_name_u[src])
 
 
 def _pairs(
@@ -480,52 +492,51 @@ def _mother_names(
     return texts.built(len(src_all), make)
 
 
-def _birthplaces(area: np.ndarray, u: np.ndarray) -> np.ndarray:
+def _birthplaces(area: np.ndarray, u: np.ndarray) -> Coded:
     """Place of birth: the kab/kota where the NIK was issued; Jakarta-born people mostly just "JAKARTA"."""
     geo = geography()
     kab_names = dict(zip(geo.nat_kab_code.tolist()[::-1], geo.nat_kab_name.tolist()[::-1], strict=True))
     kab = geo.nat_kab_code[area]
     uniq, inv = np.unique(kab, return_inverse=True)
-    place = np.array([strip_kabkota_prefix(kab_names[c]) for c in uniq.tolist()], dtype=object)[inv]
-    place[(kab // 100 == 31) & (u < 0.7)] = "JAKARTA"
-    return place
+    table = [strip_kabkota_prefix(kab_names[c]) for c in uniq.tolist()] + ["JAKARTA"]
+    codes = inv.reshape(-1).astype(np.int16)
+    codes[(kab // 100 == 31) & (u < 0.7)] = len(table) - 1
+    return Coded(codes, table)
 
 
 def _moves(
     rng: np.random.Generator,
-    status: np.ndarray,
     kel: np.ndarray,
     rt: np.ndarray,
     rw: np.ndarray,
     kind: np.ndarray,
     u: np.ndarray,
 ) -> tuple[np.ndarray, ...]:
-    """Current address per person: the household's, or a new kelurahan and street for those who moved."""
+    """New kelurahan and street of the people who moved within Jakarta, from their household's address."""
     geo = geography()
-    kel, rt, rw, kind, u = kel.copy(), rt.copy(), rw.copy(), kind.copy(), u.copy()
-    mv = np.flatnonzero(status == MOVED_WITHIN)
-    new = rng.choice(len(geo.kel_code), len(mv), p=geo.kel_weight)
-    kel[mv] = np.where(new == kel[mv], (new + 1) % len(geo.kel_code), new)
-    rt[mv] = rng.integers(1, 21, len(mv))
-    rw[mv] = rng.integers(1, 16, len(mv))
-    kind[mv] = rng.integers(0, len(population.ADDRESS_KINDS), len(mv))
-    u[mv] = rng.random((len(mv), 3)).astype(np.float32)
+    new = rng.choice(len(geo.kel_code), len(kel), p=geo.kel_weight)
+    kel = np.where(new == kel, (new + 1) % len(geo.kel_code), new)
+    rt = rng.integers(1, 21, len(kel)).astype(rt.dtype)
+    rw = rng.integers(1, 16, len(kel)).astype(rw.dtype)
+    kind = rng.integers(0, len(population.ADDRESS_KINDS), len(kel)).astype(kind.dtype)
+    u = rng.random((len(kel), 3)).astype(np.float32)
     return kel, rt, rw, kind, u
 
 
 def _pindah_fields(
-    rng: np.random.Generator, status: np.ndarray, old_kel: np.ndarray, new_kel: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """KLASIFIKASI_PINDAH and KODE_WILAYAH_TUJUAN per person (empty unless the person moved)."""
+    rng: np.random.Generator, status: np.ndarray, old_kel: np.ndarray, within: np.ndarray, new_kel: np.ndarray
+) -> tuple[Coded, Texts]:
+    """KLASIFIKASI_PINDAH and KODE_WILAYAH_TUJUAN per person (empty unless the person moved).
+
+    `within` are the people who moved within Jakarta and `new_kel` their new kelurahan."""
     geo = geography()
     n = len(status)
-    klas = np.full(n, "", dtype=object)
+    klas = np.zeros(n, dtype=np.int8)  # codes into _KLASIFIKASI
     dest = np.full(n, "", dtype=object)
-    within = status == MOVED_WITHIN
-    same_kec = geo.kel_kec[old_kel] == geo.kel_kec[new_kel]
-    same_kab = geo.kec_kab[geo.kel_kec[old_kel]] == geo.kec_kab[geo.kel_kec[new_kel]]
-    klas[within] = np.where(same_kec, "2", np.where(same_kab, "3", "4"))[within]
-    dest[within] = np.array([str(c) for c in geo.kel_code], dtype=object)[new_kel[within]]
+    same_kec = geo.kel_kec[old_kel[within]] == geo.kel_kec[new_kel]
+    same_kab = geo.kec_kab[geo.kel_kec[old_kel[within]]] == geo.kec_kab[geo.kel_kec[new_kel]]
+    klas[within] = np.where(same_kec, 2, np.where(same_kab, 3, 4))
+    dest[within] = np.array([str(c) for c in geo.kel_code], dtype=object)[new_kel]
     out = np.flatnonzero(status == MOVED_OUT)
     kec = rng.choice(len(geo.nat_kec_code), len(out), p=geo.outside_weight)
     form = rng.random(len(out))
@@ -534,13 +545,16 @@ def _pindah_fields(
     codes = np.where(form < 0.6, code10, np.where(form < 0.85, geo.nat_kec_code[kec], geo.nat_kab_code[kec]))
     dest[out] = np.array([str(c) for c in codes.tolist()], dtype=object)
     # Leaving Jakarta crosses a province border, but Dukcapil clerks sometimes record it as 4.
-    klas[out] = np.where(rng.random(len(out)) < 0.85, "5", "4")
-    return klas, dest
+    klas[out] = np.where(rng.random(len(out)) < 0.85, 5, 4)
+    return Coded(klas, _KLASIFIKASI), Texts(pa.array(dest, pa.string()))
+
+
+_KLASIFIKASI = ("", "1", "2", "3", "4", "5")
 
 
 def _programmes(
     rng: np.random.Generator, age: np.ndarray, desil: np.ndarray, hh: np.ndarray, in_dtks: np.ndarray
-) -> np.ndarray:
+) -> Coded:
     """DTKS `bansos` per person: Jakarta cards by age, national family programmes by household poverty."""
     n = len(age)
     u = rng.random((n, 5))
@@ -564,8 +578,5 @@ def _programmes(
         & in_dtks[:, None]
     )
     code = (bits * (1 << np.arange(len(PROGRAMMES)))).sum(axis=1)
-    table = np.array(
-        [",".join(p for j, p in enumerate(PROGRAMMES) if c >> j & 1) for c in range(1 << len(PROGRAMMES))],
-        dtype=object,
-    )
-    return table[code]
+    table = [",".join(p for j, p in enumerate(PROGRAMMES) if c >> j & 1) for c in range(1 << len(PROGRAMMES))]
+    return Coded(code.astype(np.uint16), table)

@@ -63,7 +63,7 @@ def _written(
         C.NAME_NONE,
     )
     names = C.apply_names(
-        W.name[person], name_kind, np.zeros(n, dtype=np.int64), W.female[person], W.age[person],
+        W.name[person], name_kind, np.zeros(n, dtype=np.int64), W.female[person], W.age(person),
         rng.random(n), rng.random(n), tags,
     )
     fmt = rng.random(n) < cfg.nik_formatted_rate
@@ -88,7 +88,7 @@ def build_registries(W: World, seed: int, cfg: SynthConfig) -> dict[str, Rows]:
     died = W.status_date[dead]
     # The akta is issued within weeks of the death, and never after the extract.
     issued = np.minimum(died + np.floor(rng.random(len(dead)) * 45).astype(np.int64), W.extract)
-    kab = geo.kab_code[geo.kec_kab[geo.kel_kec[W.cur_kel[dead]]]]
+    kab = geo.kab_code[geo.kec_kab[geo.kel_kec[W.current(dead)[0]]]]
     key = kab * 100_000 + issued
     order = np.lexsort((np.arange(len(key)), key))
     ks = key[order]

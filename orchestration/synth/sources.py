@@ -110,8 +110,43 @@ class Planned:
     source: str
     person: np.ndarray
     is_duplicate: np.ndarray
-    plan: dict[str, np.ndarray]
+    plan: dict[str, np.ndarray | _Sparse]
     row_ids: dict[str, np.ndarray]  # integers, written as text per run of rows
+
+
+class _Sparse:
+    """A per-row draw kept only for the rows that read it; slicing gives the dense draws (0 elsewhere)."""
+
+    def __init__(self, values: np.ndarray, read: np.ndarray) -> None:
+        self.at = np.flatnonzero(read)
+        self.values = values[self.at]
+        self.n = len(values)
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, rows: slice) -> np.ndarray:
+        a, b, _ = rows.indices(self.n)
+        lo, hi = np.searchsorted(self.at, [a, b])
+        out = np.zeros(b - a)
+        out[self.at[lo:hi] - a] = self.values[lo:hi]
+        return out
+
+
+# The uniform draws that only the rows with a variant or error read, and which rows those are: a large
+# quarter's plan keeps 8 bytes a row for each draw otherwise.
+_SPARSE_DRAWS = {
+    "name_u1": lambda plan: plan["name_kind"] != C.NAME_NONE,
+    "name_u2": lambda plan: plan["name_kind"] != C.NAME_NONE,
+    "dob_u": lambda plan: plan["dob_kind"] != C.DOB_NONE,
+    "nik_u": lambda plan: (plan["nik_kind"] >= 0) | plan["nik_typo"] | plan["nik_transposed"],
+    "kk_u": lambda plan: plan["kk_kind"] >= 0,
+    "nik_fmt_u": lambda plan: plan["nik_fmt"],
+    "kk_fmt_u": lambda plan: plan["kk_fmt"],
+    "ganda_u": lambda plan: plan["nik_ganda"],
+    "kel_slip_u1": lambda plan: plan["kel_slip"],
+    "kel_slip_u2": lambda plan: plan["kel_slip"],
+}
 
 
 def _choice(rng: np.random.Generator, p: tuple[float, ...], n: int) -> np.ndarray:
@@ -284,6 +319,8 @@ def plan_source(W: World, cfg: SynthConfig, seed: int, source: str) -> Planned:
     del by_person
     for key in list(plan):
         plan[key] = plan[key][order]
+    for key, read in _SPARSE_DRAWS.items():
+        plan[key] = _Sparse(plan[key], read(plan))
     return Planned(source, person, is_dup, plan, {k: v[order] for k, v in row_ids.items()})
 
 
@@ -347,13 +384,13 @@ def _render(
     outside = status == OUTSIDE
     use_current = (status == MOVED_WITHIN) & (source == "carik")
     hh = W.hh[person]
-    kel = np.where(use_current, W.cur_kel[person], W.hh_kel[hh])
-    rt = np.where(use_current, W.cur_rt[person], W.hh_rt[hh])
-    rw = np.where(use_current, W.cur_rw[person], W.hh_rw[hh])
-    addr_kind = np.where(use_current, W.cur_addr_kind[person], W.hh_addr_kind[hh])
+    if source == "carik":  # CARIK records where a family lives now, the other lists the address they had
+        kel, rt, rw, addr_kind, addr_u = W.current(person)
+    else:
+        kel, rt, rw, addr_kind, addr_u = (W.hh_kel[hh], W.hh_rt[hh], W.hh_rw[hh], W.hh_addr_kind[hh],
+                                          W.hh_addr_u[hh])
     # Jakarta's housing complexes and public flats do not exist elsewhere: outside, it is a street.
     addr_kind = np.where(outside & (addr_kind >= 3), 0, addr_kind)
-    addr_u = np.where(use_current[:, None], W.cur_addr_u[person], W.hh_addr_u[hh])
     stale = (status == MOVED_OUT) | ((status == MOVED_WITHIN) & ~use_current)
     tags.add("address_stale", stale)
     tags.add("address_outside_dki", outside)
@@ -365,7 +402,7 @@ def _render(
         plan["name_kind"],
         plan["name_case"],
         female,
-        W.age[person],
+        W.age(person),
         plan["name_u1"],
         plan["name_u2"],
         tags,

@@ -33,6 +33,10 @@ class Texts:
     def __getitem__(self, index: np.ndarray) -> np.ndarray:
         return self.take(index).to_numpy(zero_copy_only=False)
 
+    def present(self) -> np.ndarray:
+        """Whether each value is there (not null)."""
+        return self.array.is_valid().to_numpy(zero_copy_only=False)
+
 
 def zero_padded(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
     """f"{prefix}{n:0{width}d}" for each non-negative integer n, without a Python object per value."""
@@ -55,3 +59,21 @@ def replaced(column: pa.Array, index: np.ndarray, values: list[str]) -> pa.Array
     mask = np.zeros(len(column), dtype=bool)
     mask[np.asarray(index)[order]] = True
     return pc.replace_with_mask(column, pa.array(mask), pa.array([values[i] for i in order.tolist()], pa.string()))
+
+
+class Coded:
+    """A column of few distinct strings as small integer codes into a table; indexing returns str objects."""
+
+    def __init__(self, codes: np.ndarray, table: list[str] | np.ndarray) -> None:
+        self.codes = codes
+        self.table = np.asarray(table, dtype=object)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, index: np.ndarray) -> np.ndarray:
+        return self.table[self.codes[index]]
+
+    def arrow(self) -> pa.Array:
+        """The whole column as an Arrow string array."""
+        return pa.array(self.table.tolist(), pa.string()).take(pa.array(self.codes.astype(np.int64)))

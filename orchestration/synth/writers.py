@@ -25,6 +25,8 @@ from .texts import Texts
 
 # Excel's 1,048,576 rows a sheet, less the header row.
 MAX_SHEET_ROWS = 1_048_575
+# Rows of source_rows.parquet built at a time.
+TRUTH_ROWS = 1_000_000
 
 
 @contextlib.contextmanager
@@ -107,9 +109,9 @@ def _write_parquet(table: pa.Table, path: Path) -> None:
         pq.write_table(table, tmp, compression="zstd")
 
 
-def _holder_ids(rows: Rows, person_id: Texts) -> pa.Array:
-    """person_id of whose true NIK each row's NIK cell holds (null when nobody's in the files)."""
-    holder = rows.nik_holder if rows.nik_holder is not None else np.full(len(rows.person), -1)
+def _holder_ids(rows: Rows, person_id: Texts, a: int, b: int) -> pa.Array:
+    """person_id of whose true NIK rows a to b's NIK cells hold (null when nobody's in the files)."""
+    holder = rows.nik_holder[a:b] if rows.nik_holder is not None else np.full(b - a, -1)
     ids = person_id.take(np.maximum(holder, 0))
     return pa.compute.if_else(pa.array(holder < 0), pa.scalar(None, pa.string()), ids)
 
@@ -145,31 +147,36 @@ def write_ready_marker(folder: Path, names: list[str], when: dt.datetime) -> Pat
 
 
 def write_truth(
-    persons: pa.Table, files: dict[str, Rows], person_id: Texts, summary: dict, folder: Path
+    persons: Iterable[pa.Table], files: dict[str, Rows], person_id: Texts, summary: dict, folder: Path
 ) -> None:
-    """Write persons.parquet, source_rows.parquet and summary.json into `folder`."""
+    """Write persons.parquet (from its slices), source_rows.parquet and summary.json into `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
-    _write_parquet(persons, folder / "persons.parquet")
+    # Slice after slice: a large quarter's truth is never all in memory as Arrow columns.
+    with _replacing(folder / "persons.parquet") as tmp:
+        writer = None
+        for table in persons:
+            writer = writer or pq.ParquetWriter(tmp, table.schema, compression="zstd")
+            writer.write_table(table)
+        writer.close()
     schema = pa.schema([("source", pa.string()), ("source_row", pa.int64()), ("person_id", pa.string()),
                         ("is_duplicate", pa.bool_()), ("corruptions", pa.string()), ("nik_holder", pa.string())])
-    path = folder / "source_rows.parquet"
-    with _replacing(path) as tmp:
-        # One source at a time: a large quarter's rows are never all in memory as Arrow columns.
+    with _replacing(folder / "source_rows.parquet") as tmp:
         with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
             for s in SOURCES:
                 rows = files[s]
-                n = len(rows.person)
-                writer.write_table(pa.table(
-                    {
-                        "source": pa.array([s], pa.string()).take(pa.array(np.zeros(n, dtype=np.int64))),
-                        "source_row": pa.array(np.arange(1, n + 1), pa.int64()),
-                        "person_id": person_id.take(rows.person),
-                        "is_duplicate": pa.array(rows.is_duplicate, pa.bool_()),
-                        "corruptions": _tag_texts(rows.tags),
-                        "nik_holder": _holder_ids(rows, person_id),
-                    },
-                    schema=schema,
-                ))
+                for a in range(0, len(rows.person), TRUTH_ROWS):
+                    b = min(a + TRUTH_ROWS, len(rows.person))
+                    writer.write_table(pa.table(
+                        {
+                            "source": pa.array([s], pa.string()).take(pa.array(np.zeros(b - a, dtype=np.int64))),
+                            "source_row": pa.array(np.arange(a + 1, b + 1), pa.int64()),
+                            "person_id": person_id.take(rows.person[a:b]),
+                            "is_duplicate": pa.array(rows.is_duplicate[a:b], pa.bool_()),
+                            "corruptions": _tag_texts(rows.tags[a:b]),
+                            "nik_holder": _holder_ids(rows, person_id, a, b),
+                        },
+                        schema=schema,
+                    ))
     with _replacing(folder / "summary.json") as tmp:
         tmp.write_text(
             json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
