@@ -6,6 +6,7 @@ import posixpath
 import re
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -13,7 +14,9 @@ from orchestration.ingest.errors import LandingError
 from orchestration.ingest.sniff import describe, read_head
 
 # A 1,048,576-row P3KE sheet (Excel's most) unpacks to about 1 GiB of XML at a ratio near 10; a zip bomb does neither.
+# A list longer than one sheet comes in several sheets: each member is bounded, and the whole at 8 full sheets.
 MAX_UNPACKED_BYTES = 2 << 30
+MAX_TOTAL_UNPACKED_BYTES = 8 << 30
 MAX_PACK_RATIO = 200
 # calamine holds a sheet as a dense grid of 32-byte cells spanning its first to its last value, so one value
 # at XFD1048576 asks for 512 GiB and aborts the process. A full sheet of the contract's 15 columns is 16M cells.
@@ -34,8 +37,8 @@ _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
 
-def guard_workbook(path: Path, sheet: str) -> None:
-    """Raise LandingError unless `path` is a zip of sane size whose `sheet` spans a bounded grid."""
+def guard_workbook(path: Path, wanted: Callable[[str], bool]) -> None:
+    """Raise LandingError unless `path` is a zip of sane size whose sheets named as `wanted` each span a bounded grid."""
     if not zipfile.is_zipfile(path):
         head = read_head(path)
         if head.startswith(b"PK\x03\x04"):
@@ -48,7 +51,7 @@ def guard_workbook(path: Path, sheet: str) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             _guard_sizes(path, archive.infolist())
-            for entry in _sheet_entries(archive, sheet):
+            for sheet, entry in _sheet_entries(archive, wanted):
                 _guard_extent(path, sheet, archive, entry)
     except (zipfile.BadZipFile, zlib.error, EOFError, ElementTree.ParseError, KeyError, RuntimeError,
             NotImplementedError) as exc:  # RuntimeError: an encrypted member; NotImplementedError: its compression
@@ -58,33 +61,43 @@ def guard_workbook(path: Path, sheet: str) -> None:
 
 def _guard_sizes(path: Path, infos: list[zipfile.ZipInfo]) -> None:
     unpacked = sum(i.file_size for i in infos)
+    largest = max((i.file_size for i in infos), default=0)
     packed = max(1, sum(i.compress_size for i in infos))
-    if unpacked > MAX_UNPACKED_BYTES or unpacked / packed > MAX_PACK_RATIO:
+    if largest > MAX_UNPACKED_BYTES or unpacked > MAX_TOTAL_UNPACKED_BYTES or unpacked / packed > MAX_PACK_RATIO:
         raise LandingError(
             path,
-            f"refused: it would unpack to {unpacked:,} bytes from {packed:,} "
-            f"(limits {MAX_UNPACKED_BYTES:,} bytes, ratio {MAX_PACK_RATIO}); a zip bomb or a damaged file",
+            f"refused: it would unpack to {unpacked:,} bytes from {packed:,}, {largest:,} in its largest part "
+            f"(limits {MAX_UNPACKED_BYTES:,} bytes a part, {MAX_TOTAL_UNPACKED_BYTES:,} in all, ratio "
+            f"{MAX_PACK_RATIO}); a zip bomb or a damaged file",
         )
 
 
-def _sheet_entries(archive: zipfile.ZipFile, sheet: str) -> list[str]:
-    """The archive member holding `sheet`, or every worksheet when the workbook does not say which."""
+def _sheet_entries(archive: zipfile.ZipFile, wanted: Callable[[str], bool]) -> list[tuple[str | None, str]]:
+    """(sheet name, archive member) of each wanted sheet; every worksheet when the workbook does not say which."""
     sizes = {i.filename: i.file_size for i in archive.infolist()}
-    every = sorted(n for n in sizes if "worksheets/" in n and n.endswith(".xml"))
+    every = [(None, n) for n in sorted(n for n in sizes if "worksheets/" in n and n.endswith(".xml"))]
     small = _SMALL_XML_BYTES
     if sizes.get("xl/workbook.xml", small) >= small or sizes.get("xl/_rels/workbook.xml.rels", small) >= small:
         return every
     book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    rid = next((s.get(f"{_RELATIONSHIP}id") for s in book.iter(f"{_MAIN}sheet") if s.get("name") == sheet), None)
+    sheets = [(s.get("name") or "", s.get(f"{_RELATIONSHIP}id")) for s in book.iter(f"{_MAIN}sheet")]
     rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    target = next((r.get("Target") for r in rels if r.get("Id") == rid), None) if rid else None
-    if not target:
-        return every
-    entry = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-    return [entry] if entry in sizes else every
+    targets = {r.get("Id"): r.get("Target") for r in rels}
+    entries = []
+    for name, rid in sheets:
+        if not wanted(name):
+            continue
+        target = targets.get(rid) if rid else None
+        if not target:
+            return every
+        entry = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        if entry not in sizes:
+            return every
+        entries.append((name, entry))
+    return entries
 
 
-def _guard_extent(path: Path, sheet: str, archive: zipfile.ZipFile, entry: str) -> None:
+def _guard_extent(path: Path, sheet: str | None, archive: zipfile.ZipFile, entry: str) -> None:
     """Refuse a sheet whose grid, as calamine would allocate it, exceeds MAX_SHEET_CELLS; reads its XML once."""
     # Writers put an `r` position on rows and cells; a cell without one sits after the previous cell of its row
     # and a row without one after the previous row, so those widen the bound by how many there are.
@@ -119,9 +132,10 @@ def _guard_extent(path: Path, sheet: str, archive: zipfile.ZipFile, entry: str) 
     if height * width > MAX_SHEET_CELLS:
         far = [f"row {rows:,}"] if rows > _NEAR_ROWS else []
         far += [f"column {columns:,}"] if columns > _NEAR_COLUMNS else []
+        what = f"sheet '{sheet}'" if sheet is not None else f"worksheet {entry}"
         raise LandingError(
             path,
-            f"refused: sheet '{sheet}' would span up to {height:,} rows by {width:,} columns, more than "
+            f"refused: {what} would span up to {height:,} rows by {width:,} columns, more than "
             f"{MAX_SHEET_CELLS:,} cells (about {MAX_SHEET_CELLS * _CELL_BYTES / 1e9:.0f} GB) to read; it has a "
             f"value as far as {' and '.join(far) or 'its positions allow'}: delete what lies outside the data",
         )

@@ -24,17 +24,20 @@ import pyarrow as pa
 from .config import PLANTED, SynthConfig
 from .contract import FILE_NAMES, LIST_SOURCES, REGISTRIES, SOURCES
 from .dates import parse_quarter
-from .planting import NO_DATE, PLANTED_NAMES, STATUS_NAMES, World, plant, registry_noise_counts
-from .population import POPULATION_REFERENCE, build_universe, to_days
+from .memory import release_freed_memory
+from .planting import NO_DATE, PLANTED_NAMES, STATUS_NAMES, World, plant
+from .population import POPULATION_REFERENCE, to_days
 from .registries import build_registries
-from .sources import Rows, build_source
-from .corruptions import TAGS
+from .sources import Rows, plan_source, render_rows
+from .corruptions import TAGS, has_tag, tag_text
 from .population import PAIR_KINDS
 from .writers import set_pulled_at, write_csv, write_p3ke, write_ready_marker, write_truth
 
 __all__ = ["SynthConfig", "generate_quarter"]
 
 DEFAULT_SEED = 20250601
+# People a slice of persons.parquet is built from at a time.
+TRUTH_ROWS = 1_000_000
 
 
 def generate_quarter(
@@ -55,12 +58,10 @@ def generate_quarter(
     if not isinstance(cfg, SynthConfig):
         raise ValueError("config must be a SynthConfig")
 
-    noise = registry_noise_counts(cfg, people)
     # Ages count back from 2025-01-01, or from an earlier quarter's start so nobody is born after it.
     reference = min(to_days(POPULATION_REFERENCE), q.start)
-    universe = build_universe(seed, people, int(1.2 * sum(noise.values())) + 1000, cfg, reference)
-    world = plant(universe, cfg, q, seed, people)
-    del universe
+    world = plant(cfg, q, seed, people, reference)
+    release_freed_memory()
 
     data_dir = Path(data_dir)
     landing = data_dir / "landing" / q.label
@@ -84,7 +85,11 @@ def generate_quarter(
     staging.rename(landing)
 
     summary = _summary(q.label, seed, people, cfg, world, files)
-    persons = _persons_table(world).append_column("registry_nik_readable", _registry_nik_readable(world, files))
+    release_freed_memory()
+    readable = _registry_nik_readable(world, files)
+    persons = (_persons_table(world, a, min(a + TRUTH_ROWS, len(world.hh)))
+               .append_column("registry_nik_readable", readable.slice(a, TRUTH_ROWS))
+               for a in range(0, len(world.hh), TRUTH_ROWS))
     write_truth(persons, files, world.person_id, summary, data_dir / "truth" / q.label)
     return summary
 
@@ -103,22 +108,36 @@ def _write_landing(world: World, cfg: SynthConfig, seed: int, folder: Path) -> d
     created = dt.datetime.combine(dt.date(1970, 1, 1) + dt.timedelta(days=q.end), dt.time())
     files: dict[str, Rows] = {}
     for source in LIST_SOURCES:
-        rows = build_source(world, cfg, seed, source)
-        _require_rows(rows)
+        planned = plan_source(world, cfg, seed, source)
+        _require_rows(planned)
+        # Rows are rendered and written a run at a time: only their identity and tags stay, to bound memory.
+        tags: list[np.ndarray] = []
+        holders: list[np.ndarray] = []
+
+        def kept(chunks):
+            for rows in chunks:
+                tags.append(rows.tags)
+                holders.append(rows.nik_holder)
+                yield rows
+
+        chunks = kept(render_rows(world, planned))
         if source == "p3ke":
-            write_p3ke(rows, folder, created)
+            write_p3ke(chunks, folder, created, cfg.p3ke_sheet_rows)
         else:
-            write_csv(rows, folder)
-        rows.columns, rows.numbers = {}, {}  # written: keep only what the truth needs, to bound memory
-        files[source] = rows
+            write_csv(source, chunks, folder)
+        files[source] = Rows(source, planned.person, planned.is_duplicate, np.concatenate(tags), {},
+                             nik_holder=np.concatenate(holders))
+        del planned, chunks
+        release_freed_memory()
     for source, rows in build_registries(world, seed, cfg).items():
         _require_rows(rows)
-        write_csv(rows, folder)
+        write_csv(source, [rows], folder)
+        rows.columns = {}
         files[source] = rows
     return files
 
 
-def _require_rows(rows: Rows) -> None:
+def _require_rows(rows) -> None:
     if len(rows.person) == 0:
         raise ValueError(f"{rows.source} would have no data rows; raise people or the rates that feed it")
 
@@ -134,34 +153,39 @@ def _registry_nik_readable(W: World, files: dict[str, Rows]) -> pa.Array:
     readable = np.zeros(n, dtype=bool)
     for s in REGISTRIES:
         rows = files[s]
-        ok = np.array(["nik_invalid" not in t.split(",") for t in rows.tags.tolist()], dtype=bool)
+        ok = ~has_tag(rows.tags, "nik_invalid")
         seen[rows.person] = True
         readable[rows.person[ok]] = True
     return pa.array(readable, pa.bool_(), mask=~seen)
 
 
-def _persons_table(W: World) -> pa.Table:
-    """persons.parquet: one row per person mentioned in any file."""
-    sex = np.where(W.female, "P", "L").astype(object)
+def _persons_table(W: World, a: int, b: int) -> pa.Table:
+    """Rows a to b of persons.parquet: one row per person mentioned in any file."""
+    person = np.arange(a, b)
+    hh = W.hh[a:b]
+
+    def named(table: tuple[str, ...], codes: np.ndarray) -> pa.Array:
+        return pa.array(list(table), pa.string()).take(pa.array(codes.astype(np.int64)))
+
     return pa.table(
         {
-            "person_id": pa.array(W.person_id, pa.string()),
-            "household_id": pa.array(W.hh_id[W.hh], pa.string()),
-            "nik": pa.array(W.nik, pa.string()),
-            "no_kk": pa.array(W.hh_kk[W.hh], pa.string()),
-            "nama": pa.array(W.name, pa.string()),
-            "jenis_kelamin": pa.array(sex, pa.string()),
-            "tanggal_lahir": _dates(W.dob),
-            "kode_kelurahan": pa.array(W.kode_kelurahan, pa.string()),
-            "status": pa.array(np.array(STATUS_NAMES, dtype=object)[W.status], pa.string()),
-            "status_date": _dates(W.status_date),
-            "planted": pa.array(np.array(PLANTED_NAMES, dtype=object)[W.planted], pa.string()),
-            "namesake_of": pa.array(W.namesake_of, pa.string()),
-            "hard_pair": pa.array(np.array(PAIR_KINDS, dtype=object)[W.pair_kind], pa.string()),
-            "pair_of": pa.array(W.pair_of, pa.string()),
-            "nik_valid": pa.array(W.nik_valid, pa.bool_()),
-            "desil": pa.array(W.hh_desil[W.hh], pa.int8()),
-            "listed": pa.array(W.listed, pa.bool_()),
+            "person_id": W.person_id.array.slice(a, b - a),
+            "household_id": W.hh_id.take(hh),
+            "nik": W.nik.array.slice(a, b - a),
+            "no_kk": W.hh_kk.take(hh),
+            "nama": W.name.array.slice(a, b - a),
+            "jenis_kelamin": named(("L", "P"), W.female[a:b]),
+            "tanggal_lahir": _dates(W.dob[a:b]),
+            "kode_kelurahan": pa.array(W.kode_kelurahan(person), pa.string()),
+            "status": named(STATUS_NAMES, W.status[a:b]),
+            "status_date": _dates(W.status_date[a:b]),
+            "planted": named(PLANTED_NAMES, W.planted[a:b]),
+            "namesake_of": W.namesake_of.array.slice(a, b - a),
+            "hard_pair": named(PAIR_KINDS, W.pair_kind[a:b]),
+            "pair_of": W.pair_of.array.slice(a, b - a),
+            "nik_valid": pa.array(W.nik_valid[a:b], pa.bool_()),
+            "desil": pa.array(W.hh_desil[hh], pa.int8()),
+            "listed": pa.array(W.listed[a:b], pa.bool_()),
         }
     )
 
@@ -178,7 +202,7 @@ def _summary(
 
     def invalid_share(s: str) -> float:
         tags = files[s].tags
-        return round(sum("nik_invalid" in t for t in tags.tolist()) / max(len(tags), 1), 5)
+        return round(int(has_tag(tags, "nik_invalid").sum()) / max(len(tags), 1), 5)
 
     in_quarter = {
         s: int(
@@ -204,7 +228,7 @@ def _summary(
         "namesakes_whose_dead_twin_is_listed": int(
             sum(
                 1
-                for t in W.namesake_of[W.namesake_of != None].tolist()  # noqa: E711
+                for t in W.namesake_of.array.drop_null().to_pylist()
                 if t.startswith("P")
             )
         ),
@@ -215,7 +239,7 @@ def _summary(
         },
         "status_listed_after_quarter": counts(W.listed & (W.status_date > q.end)),
         "hard_pairs": {
-            kind: int(((W.pair_kind == i) & (W.pair_of != None)).sum()) // 2  # noqa: E711
+            kind: int(((W.pair_kind == i) & W.pair_of.present()).sum()) // 2
             for i, kind in enumerate(PAIR_KINDS) if kind
         },
         "registry_duplicate_rows": {s: int(files[s].is_duplicate.sum()) for s in REGISTRIES},
@@ -239,8 +263,8 @@ def _tag_counts(tags: np.ndarray) -> dict[str, int]:
     """Rows carrying each tag (every tag listed, zero when absent)."""
     uniq, n = np.unique(tags, return_counts=True)
     out = dict.fromkeys(TAGS, 0)
-    for text, c in zip(uniq.tolist(), n.tolist(), strict=True):
-        for t in text.split(","):
+    for bits, c in zip(uniq.tolist(), n.tolist(), strict=True):
+        for t in tag_text(bits).split(","):
             if t:
                 out[t] += c
     return out

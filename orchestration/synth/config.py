@@ -104,6 +104,9 @@ class SynthConfig:
     registry_name_variant_rate: float = 0.03
     # Write a ready marker beside the five files (format: docs/landing_contract.md).
     write_ready_marker: bool = False
+    # Data rows per sheet of p3ke.xlsx: past it the list goes on in sheet "Individu (2)", and so on. Excel's
+    # most (1,048,576 rows, less the header) unless a test wants the split on a small quarter.
+    p3ke_sheet_rows: int = 1_048_575
 
     # --- population ---
     # Household size 1..7.
@@ -167,6 +170,11 @@ class SynthConfig:
             if f.name == "write_ready_marker":
                 if not isinstance(value, bool):
                     raise ValueError(f"SynthConfig.{f.name} must be True or False")
+                continue
+            if f.name == "p3ke_sheet_rows":
+                if not (isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 1_048_575):
+                    raise ValueError(f"SynthConfig.{f.name} must be a whole number from 1 to 1,048,575 "
+                                     "(Excel's rows a sheet, less the header)")
                 continue
             if f.name in ("event_lookback_days", "extract_day_min", "extract_day_max"):
                 if not (isinstance(value, int) and not isinstance(value, bool) and value >= 1):

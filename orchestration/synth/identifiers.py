@@ -19,15 +19,16 @@ def mistype(nik: np.ndarray, typo: np.ndarray, transposed: np.ndarray, u: np.nda
 
 
 def ganda_donors(
-    hh: np.ndarray, role: np.ndarray, valid: np.ndarray, rows: np.ndarray, u: np.ndarray
+    members: tuple[np.ndarray, np.ndarray], hh: np.ndarray, role: np.ndarray, valid: np.ndarray, rows: np.ndarray,
+    u: np.ndarray,
 ) -> np.ndarray:
     """For rows of household members, the person whose NIK the row carries instead: mostly the head's.
 
-    hh, role, valid are per person of the world; rows are the people of the selected rows. Returns a
-    person index per row, or -1 where the household has nobody else with a valid NIK in the files.
+    hh, role, valid are per person of the world, and `members` its people ordered by household (stable) with
+    their households (World.members); rows are the people of the selected rows. Returns a person index per
+    row, or -1 where the household has nobody else with a valid NIK in the files.
     """
-    order = np.argsort(hh, kind="stable")
-    hs = hh[order]
+    order, hs = members
     lo = np.searchsorted(hs, hh[rows], side="left")
     hi = np.searchsorted(hs, hh[rows], side="right")
     out = np.full(len(rows), -1, dtype=np.int64)
@@ -60,19 +61,20 @@ def apply_formatting(
 
 
 def holders(
-    cells: np.ndarray, own: np.ndarray, touched: np.ndarray, world_nik: np.ndarray, world_valid: np.ndarray
+    cells: np.ndarray, own: np.ndarray, touched: np.ndarray, niks: tuple[np.ndarray, np.ndarray],
+    world_valid: np.ndarray,
 ) -> np.ndarray:
-    """Person index whose true NIK equals each cell (own where untouched), -1 when it is nobody's in the files."""
+    """Person index whose true NIK equals each cell (own where untouched), -1 when it is nobody's in the files.
+
+    `niks` is the world's people with a valid NIK ordered by it, and those NIKs as integers (World.valid_niks).
+    """
     out = np.where(world_valid[own], own, -1)
     idx = np.flatnonzero(touched)
     if not len(idx):
         return out
-    valid = np.flatnonzero(world_valid)
-    keys = world_nik[valid].astype(np.int64)  # valid NIKs are 16 digits: integers sort fast
-    order = np.argsort(keys)
-    sorted_keys = keys[order]
+    holder, sorted_keys = niks
     probe = np.array([int(c) if len(c) == 16 and c.isdigit() else -1 for c in cells[idx]], dtype=np.int64)
     pos = np.searchsorted(sorted_keys, probe).clip(0, max(len(sorted_keys) - 1, 0))
     hit = (sorted_keys[pos] == probe) if len(sorted_keys) else np.zeros(len(idx), dtype=bool)
-    out[idx] = np.where(hit, valid[order[pos]], -1)
+    out[idx] = np.where(hit, holder[pos], -1)
     return out

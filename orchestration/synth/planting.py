@@ -6,16 +6,19 @@ from quarter to quarter while the events differ.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
 
-from . import names, population
+from . import names, population, texts
 from .config import STATUSES, SynthConfig
 from .corruptions import NIK_INVALID_KINDS, PERSON_NIK_WEIGHTS, invalid_nik
 from .dates import Quarter
 from .regions import VILLAGE_NAMES, geography, strip_kabkota_prefix
+from .texts import Coded, Texts
 
 _STREAM_QUARTER = 0x51
 STATUS_NAMES = ("resident",) + STATUSES
@@ -34,56 +37,80 @@ class World:
 
     quarter: Quarter
     extract: int  # day number on which the registries were pulled (after the quarter's last day)
-    # Households: the generated ones, then one per added person.
-    hh_id: np.ndarray
+    # Households: the generated ones, then one per added person. Columns of strings are Texts, to bound memory.
+    hh_id: Texts
     hh_kel: np.ndarray
     hh_rt: np.ndarray
     hh_rw: np.ndarray
     hh_addr_kind: np.ndarray
     hh_addr_u: np.ndarray
     hh_desil: np.ndarray
-    hh_kk: np.ndarray  # 16-digit text
+    hh_kk: Texts  # 16-digit text
     hh_out_kec: np.ndarray  # national kecamatan index of an address outside Jakarta, or -1
     hh_out_village: np.ndarray
     # Persons.
-    person_id: np.ndarray
+    person_id: Texts
     hh: np.ndarray
     female: np.ndarray
     dob: np.ndarray
-    age: np.ndarray  # years at the quarter's first day
     role: np.ndarray
-    name: np.ndarray
-    nik: np.ndarray  # the NIK as the person's documents carry it (invalid for invalid_nik)
+    name: Texts
+    nik: Texts  # the NIK as the person's documents carry it (invalid for invalid_nik)
+    nik_number: np.ndarray  # int64: the valid 16-digit NIK behind it
     nik_valid: np.ndarray
-    birthplace: np.ndarray
-    mother_name: np.ndarray
+    birthplace: Coded
+    mother_name: Texts
     in_src: np.ndarray  # (n, 3) DTKS, P3KE, CARIK
     listed: np.ndarray
     status: np.ndarray
     status_date: np.ndarray
     planted: np.ndarray
-    namesake_of: np.ndarray
+    namesake_of: Texts  # person_id of the dead namesake, null for everyone else
     nik_kind: np.ndarray  # index into NIK_INVALID_KINDS for invalid_nik people, else -1
     pair_kind: np.ndarray  # population.PAIR_* code: twin or same-birthday parent/child of `pair_of`
-    pair_of: np.ndarray  # person_id of the other one of the pair (None when not in the files)
-    # Where the person lives now, for people who moved within Jakarta (else the household's address).
-    cur_kel: np.ndarray
-    cur_rt: np.ndarray
-    cur_rw: np.ndarray
-    cur_addr_kind: np.ndarray
-    cur_addr_u: np.ndarray
+    pair_of: Texts  # person_id of the other one of the pair (null when not in the files)
+    # Where the people who moved within Jakarta live now (everyone else lives at the household's address):
+    # their indices, in order, and kelurahan, RT, RW, address kind and address draws.
+    moved: np.ndarray
+    moved_to: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
     # Pindah registry fields.
-    klasifikasi: np.ndarray
-    dest_code: np.ndarray
-    programmes: np.ndarray
+    klasifikasi: Coded
+    dest_code: Texts
+    programmes: Coded
 
-    @property
-    def kode_kelurahan(self) -> np.ndarray:
+    def age(self, person: np.ndarray) -> np.ndarray:
+        """Age in years at the quarter's first day."""
+        return (self.quarter.start - self.dob[person]) / 365.2425
+
+    def current(self, person: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Kelurahan, RT, RW, address kind and address draws (n, 3) of where each person lives now."""
+        hh = self.hh[person]
+        now = [self.hh_kel[hh], self.hh_rt[hh], self.hh_rw[hh], self.hh_addr_kind[hh], self.hh_addr_u[hh]]
+        at = np.searchsorted(self.moved, person).clip(0, max(len(self.moved) - 1, 0))
+        hit = (self.moved[at] == person) if len(self.moved) else np.zeros(len(person), dtype=bool)
+        for values, new in zip(now, self.moved_to, strict=True):
+            values[hit] = new[at[hit]]
+        return tuple(now)
+
+    @functools.cached_property
+    def valid_niks(self) -> tuple[np.ndarray, np.ndarray]:
+        """People with a valid NIK ordered by it, and those NIKs: to find whose NIK a cell holds."""
+        valid = np.flatnonzero(self.nik_valid)
+        order = np.argsort(self.nik_number[valid])
+        return valid[order], self.nik_number[valid][order]
+
+    @functools.cached_property
+    def members(self) -> tuple[np.ndarray, np.ndarray]:
+        """People ordered by household (stable), and their households in that order."""
+        order = np.argsort(self.hh, kind="stable")
+        return order, self.hh[order]
+
+    def kode_kelurahan(self, person: np.ndarray) -> np.ndarray:
         """Kemendagri code of where each person lives now, None outside Jakarta."""
         geo = geography()
-        out = np.array([str(c) for c in geo.kel_code], dtype=object)[self.cur_kel]
-        outside = (self.status == OUTSIDE) | (self.status == MOVED_OUT)
-        out[outside] = None
+        out = np.array([str(c) for c in geo.kel_code], dtype=object)[self.current(person)[0]]
+        status = self.status[person]
+        out[(status == OUTSIDE) | (status == MOVED_OUT)] = None
         return out
 
 
@@ -231,7 +258,7 @@ def _twin_listed_dead(p: dict[str, np.ndarray], listed_dead: np.ndarray, namesak
         best = cand[np.argmin(np.abs(p["dob"][listed_dead[cand]] - p["dob"][ns]))]
         taken[best] = True
         twins[j] = listed_dead[best]
-    for key in ("dob", "style", "fam_style", "name_u"):
+    for key in ("dob", "name_src"):
         p[key][twins] = p[key][namesakes]
     return twins
 
@@ -246,16 +273,19 @@ def _add_dead_namesakes(
     dki_area = geo.dki_kec_in_nat[rng.choice(len(geo.kec_code), k, p=kec_w / kec_w.sum())]
     migrant_area = rng.choice(len(geo.nat_kec_code), k, p=geo.migrant_weight)
     area = np.where(rng.random(k) < 0.5, dki_area, migrant_area)
-    for key in ("female", "dob", "style", "fam_style", "name_u"):
+    for key in ("female", "dob", "name_src"):
         p[key] = np.r_[p[key], p[key][namesakes]]
     p["area"] = np.r_[p["area"], area]
     p["hh"] = np.r_[p["hh"], first_hh + np.arange(k)]
     return rng.choice(len(geo.kel_code), k, p=geo.kel_weight)
 
 
-def plant(U: population.Universe, cfg: SynthConfig, q: Quarter, seed: int, people: int) -> World:
-    """Choose this quarter's events and planted cases and gather everyone the files will mention."""
+def plant(cfg: SynthConfig, q: Quarter, seed: int, people: int, reference: int) -> World:
+    """Generate the population, choose this quarter's events and planted cases, and gather everyone the files will mention."""  # noqa: E501
     geo = geography()
+    # Built here, not by the caller: the universe is dropped as soon as the world has drawn on it.
+    noise = registry_noise_counts(cfg, people)
+    U = population.build_universe(seed, people, int(1.2 * sum(noise.values())) + 1000, cfg, reference)
 
     def stream(k: int) -> np.random.Generator:
         return np.random.default_rng([seed, _STREAM_QUARTER, q.year, q.number, k])
@@ -270,9 +300,8 @@ def plant(U: population.Universe, cfg: SynthConfig, q: Quarter, seed: int, peopl
         "female": U.p_female[sel],
         "dob": U.p_dob[sel],
         "area": U.p_area[sel],
-        "style": U.p_style[sel],
-        "fam_style": U.hh_group[U.p_hh[sel]],
-        "name_u": U.p_name_u[sel],
+        # Whose name draws (style, family style, uniforms) each one's name is made of: their own, or a namesake's.
+        "name_src": sel.copy(),
         "hh": U.p_hh[sel],
     }
     rng = stream(4)
@@ -287,12 +316,12 @@ def plant(U: population.Universe, cfg: SynthConfig, q: Quarter, seed: int, peopl
     added = np.arange(len(sel), n)
     status = np.r_[status_u[sel], np.full(k, DECEASED, dtype=np.int8)]
     planted = np.r_[planted_u[sel], np.zeros(k, dtype=np.int8)]
-    person_id = np.array(
-        [f"P{u:09d}" for u in sel.tolist()] + [f"X{q.label}-{i + 1:06d}" for i in range(k)], dtype=object
-    )
+    person_id = Texts(pa.concat_arrays([
+        texts.zero_padded("P", sel, 9), pa.array([f"X{q.label}-{i + 1:06d}" for i in range(k)], pa.string())]))
     namesake_of = np.full(n, None, dtype=object)
     namesake_of[paired] = person_id[twins]
     namesake_of[unpaired] = person_id[added]
+    namesake_of = Texts(pa.array(namesake_of, pa.string()))
     female, dob, hh = p["female"], p["dob"], p["hh"]
 
     # NIKs of people whose birth date changed, and of the added people, continue their prefix's serials.
@@ -308,10 +337,23 @@ def plant(U: population.Universe, cfg: SynthConfig, q: Quarter, seed: int, peopl
     kk_new = kk_pre * 10**4 + population.appended_serials(U.hh_kk // 10**4, U.hh_kk % 10**4, kk_pre)
     kk = population.separate_kk_from_nik(np.r_[U.hh_kk, kk_new], np.r_[U.p_nik, nik[changed]])
 
-    names_all = names.compose_names(p["style"], p["fam_style"], female, p["name_u"])
-    pair_kind, pair_of = _pairs(U, sel, pos, person_id, names_all, changed, k)
+    composed = texts.built(n, functools.partial(_compose_names, U, p["name_src"], female))
+    pair_kind, pair_of, renamed = _pairs(U, sel, pos, person_id, changed, k)
     # A renamed twin who is also a namesake keeps sharing the name with their dead namesake.
-    names_all[twins], names_all[added] = names_all[paired], names_all[unpaired]
+    names_now = dict(renamed)
+    for to, frm in zip(np.r_[twins, added].tolist(), np.r_[paired, unpaired].tolist(), strict=True):
+        names_now[to] = renamed[frm] if frm in renamed else composed[np.array([frm])][0]
+    names_all = Texts(texts.replaced(composed.array, np.array(list(names_now), dtype=np.int64),
+                                     list(names_now.values())))
+    del composed
+    mother_name = _mother_names(U, sel, pos, names_all, unpaired)
+    role = np.r_[U.p_role[sel], np.full(k, population.HEAD, dtype=U.p_role.dtype)]
+    birth_u = U.p_u[sel]
+    in_src = np.r_[U.p_in[sel], np.zeros((k, 3), dtype=bool)]
+    hh_kel = np.r_[U.hh_kel, new_kel]
+    base_rt, base_rw, base_kind, base_addr_u, base_desil = U.hh_rt, U.hh_rw, U.hh_addr_kind, U.hh_addr_u, U.hh_desil
+    # Everyone generated has been drawn on; only the people in the files go on (most of a large quarter's memory).
+    del U, pos, p["name_src"]
     age = (q.start - dob) / 365.2425
     status_date = np.full(n, NO_DATE, dtype=np.int64)
     evented = np.isin(status, (DECEASED, MOVED_OUT, NIK_DEACTIVATED, MOVED_WITHIN))
@@ -320,53 +362,54 @@ def plant(U: population.Universe, cfg: SynthConfig, q: Quarter, seed: int, peopl
 
     # People without a valid NIK carry one invalid form of it on every document.
     invalid = planted == INVALID_NIK
-    nik_kind = np.full(n, -1, dtype=np.int64)
+    nik_kind = np.full(n, -1, dtype=np.int8)
     nik_kind[invalid] = rng.choice(
         len(NIK_INVALID_KINDS), int(invalid.sum()), p=PERSON_NIK_WEIGHTS / PERSON_NIK_WEIGHTS.sum()
     )
-    nik_text = np.array([f"{x:016d}" for x in nik.tolist()], dtype=object)
     u_invalid = rng.random(n)
-    for i in np.flatnonzero(invalid).tolist():
-        nik_text[i] = invalid_nik(nik_text[i], NIK_INVALID_KINDS[nik_kind[i]], u_invalid[i])
+    written = np.flatnonzero(invalid)
+    nik_text = Texts(texts.replaced(texts.zero_padded("", nik, 16), written, [
+        invalid_nik(f"{nik[i]:016d}", NIK_INVALID_KINDS[nik_kind[i]], u_invalid[i]) for i in written.tolist()]))
 
     hh_n = n_h + k
     hh_out_kec = np.full(hh_n, -1, dtype=np.int64)
     hh_out_kec[:n_h][out_hh] = rng.choice(len(geo.nat_kec_code), int(out_hh.sum()), p=geo.outside_weight)
-    hh_kel = np.r_[U.hh_kel, new_kel]
-    hh_rt = np.r_[U.hh_rt, rng.integers(1, 21, k)]
-    hh_rw = np.r_[U.hh_rw, rng.integers(1, 16, k)]
-    hh_kind = np.r_[U.hh_addr_kind, rng.integers(0, len(population.ADDRESS_KINDS), k)]
-    hh_addr_u = np.r_[U.hh_addr_u, rng.random((k, 3)).astype(np.float32)]
-    desil = np.r_[U.hh_desil, rng.integers(1, 11, k).astype(np.int8)]
-    cur = _moves(stream(8), status, hh_kel[hh], hh_rt[hh], hh_rw[hh], hh_kind[hh], hh_addr_u[hh])
-    klas, dest = _pindah_fields(stream(9), status, hh_kel[hh], cur[0])
-    in_src = np.r_[U.p_in[sel], np.zeros((k, 3), dtype=bool)]
+    hh_rt = np.r_[base_rt, rng.integers(1, 21, k)]
+    hh_rw = np.r_[base_rw, rng.integers(1, 16, k)]
+    hh_kind = np.r_[base_kind, rng.integers(0, len(population.ADDRESS_KINDS), k)]
+    hh_addr_u = np.r_[base_addr_u, rng.random((k, 3)).astype(np.float32)]
+    desil = np.r_[base_desil, rng.integers(1, 11, k).astype(np.int8)]
+    del base_rt, base_rw, base_kind, base_addr_u, base_desil
+    moved = np.flatnonzero(status == MOVED_WITHIN)
+    h = hh[moved]
+    moved_to = _moves(stream(8), hh_kel[h], hh_rt[h], hh_rw[h], hh_kind[h], hh_addr_u[h])
+    klas, dest = _pindah_fields(stream(9), status, hh_kel[hh], moved, moved_to[0])
     return World(
         quarter=q,
         extract=extract,
-        hh_id=np.array(
-            [f"H{h:08d}" for h in range(n_h)] + [f"HX{q.label}-{i + 1:06d}" for i in range(k)], dtype=object
-        ),
+        hh_id=Texts(pa.concat_arrays([
+            texts.zero_padded("H", np.arange(n_h), 8),
+            pa.array([f"HX{q.label}-{i + 1:06d}" for i in range(k)], pa.string())])),
         hh_kel=hh_kel,
         hh_rt=hh_rt,
         hh_rw=hh_rw,
         hh_addr_kind=hh_kind,
         hh_addr_u=hh_addr_u,
         hh_desil=desil,
-        hh_kk=np.array([f"{x:016d}" for x in kk.tolist()], dtype=object),
+        hh_kk=Texts(texts.zero_padded("", kk, 16)),
         hh_out_kec=hh_out_kec,
         hh_out_village=rng.integers(0, len(VILLAGE_NAMES), hh_n),
         person_id=person_id,
         hh=hh,
         female=female,
         dob=dob,
-        age=age,
-        role=np.r_[U.p_role[sel], np.full(k, population.HEAD)],
+        role=role,
         name=names_all,
         nik=nik_text,
+        nik_number=nik,
         nik_valid=~invalid,
-        birthplace=_birthplaces(p["area"], np.r_[U.p_u[sel, 0], rng.random(k).astype(np.float32)]),
-        mother_name=_mother_names(U, sel, pos, names_all, unpaired),
+        birthplace=_birthplaces(p["area"], np.r_[birth_u, rng.random(k).astype(np.float32)]),
+        mother_name=mother_name,
         in_src=in_src,
         listed=in_src.any(axis=1),
         status=status,
@@ -375,28 +418,30 @@ def plant(U: population.Universe, cfg: SynthConfig, q: Quarter, seed: int, peopl
         namesake_of=namesake_of,
         nik_kind=nik_kind,
         pair_kind=pair_kind,
-        pair_of=pair_of,
-        cur_kel=cur[0],
-        cur_rt=cur[1],
-        cur_rw=cur[2],
-        cur_addr_kind=cur[3],
-        cur_addr_u=cur[4],
+        pair_of=Texts(pa.array(pair_of, pa.string())),
+        moved=moved,
+        moved_to=moved_to,
         klasifikasi=klas,
         dest_code=dest,
         programmes=_programmes(stream(10), age, desil[hh], hh, in_src[:, 0]),
     )
 
 
+def _compose_names(U: population.Universe, name_src: np.ndarray, female: np.ndarray, a: int, b: int) -> np.ndarray:
+    """Names of people a to b, each from the name draws of the generated person `name_src` points to."""
+    src = name_src[a:b]
+    return names.compose_names(U.p_style[src], U.hh_group[U.p_hh[src]], female[a:b], U.p_name_u[src])
+
+
 def _pairs(
     U: population.Universe,
     sel: np.ndarray,
     pos: np.ndarray,
-    person_id: np.ndarray,
-    names_all: np.ndarray,
+    person_id: Texts,
     changed: np.ndarray,
     k: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Pair kind and partner per person; the younger twin mostly gets a name paired with the elder's."""
+) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
+    """Pair kind and partner per person, and the new names of younger twins named after the elder."""
     partner_u = U.p_pair[sel]
     kind = U.p_pair_kind[sel].copy()
     partner = np.where(partner_u >= 0, pos[np.maximum(partner_u, 0)], -1)
@@ -409,84 +454,89 @@ def _pairs(
     a = partner_u[twin_b]
     elder = names.compose_names(U.p_style[a], U.hh_group[U.p_hh[a]], U.p_female[a], U.p_name_u[a])
     u = U.p_pair_u[sel[twin_b]]
+    renamed = {}
     for j, i in enumerate(twin_b.tolist()):
         if u[j] >= 0.15:  # the rest were given unrelated names
-            names_all[i] = names.twin_name(elder[j], float(u[j]) / 0.85 - 0.15 / 0.85)
+            renamed[i] = names.twin_name(elder[j], float(u[j]) / 0.85 - 0.15 / 0.85)
     # Only pairs whose both people are in the files are marked.
     kind[broken | (partner < 0)] = population.PAIR_NONE
     of = np.full(len(sel) + k, None, dtype=object)
     has = kind != population.PAIR_NONE
     of[: len(sel)][has] = person_id[partner[has]]
-    return np.r_[kind, np.zeros(k, dtype=np.int8)], of
+    return np.r_[kind, np.zeros(k, dtype=np.int8)], of, renamed
 
 
 def _mother_names(
-    U: population.Universe, sel: np.ndarray, pos: np.ndarray, names_all: np.ndarray, added_ns: np.ndarray
-) -> np.ndarray:
+    U: population.Universe, sel: np.ndarray, pos: np.ndarray, names_all: Texts, added_ns: np.ndarray
+) -> Texts:
     """Mother's name: the mother in the household when there is one, else a name of the person's group."""
-    mother = np.r_[U.p_mother[sel], U.p_mother[sel[added_ns]]]
-    src = np.r_[sel, sel[added_ns]]
-    out = np.empty(len(src), dtype=object)
-    in_world = (mother >= 0) & (pos[np.maximum(mother, 0)] >= 0)
-    out[in_world] = names_all[pos[mother[in_world]]]
-    outside_world = (mother >= 0) & ~in_world
-    m = mother[outside_world]
-    out[outside_world] = names.compose_names(
-        U.p_style[m], U.hh_group[U.p_hh[m]], U.p_female[m], U.p_name_u[m]
-    )
-    none = mother < 0
-    s = src[none]
-    group = U.hh_group[U.p_hh[s]]
-    out[none] = names.compose_names(group, group, np.ones(len(s), dtype=bool), U.p_mother_u[s])
-    return out
+    src_all = np.r_[sel, sel[added_ns]]
+
+    def make(a: int, b: int) -> np.ndarray:
+        src = src_all[a:b]
+        mother = U.p_mother[src]
+        out = np.empty(len(src), dtype=object)
+        in_world = (mother >= 0) & (pos[np.maximum(mother, 0)] >= 0)
+        out[in_world] = names_all[pos[mother[in_world]]]
+        outside_world = (mother >= 0) & ~in_world
+        m = mother[outside_world]
+        out[outside_world] = names.compose_names(
+            U.p_style[m], U.hh_group[U.p_hh[m]], U.p_female[m], U.p_name_u[m]
+        )
+        none = mother < 0
+        s = src[none]
+        group = U.hh_group[U.p_hh[s]]
+        out[none] = names.compose_names(group, group, np.ones(len(s), dtype=bool), U.p_mother_u[s])
+        return out
+
+    return texts.built(len(src_all), make)
 
 
-def _birthplaces(area: np.ndarray, u: np.ndarray) -> np.ndarray:
+def _birthplaces(area: np.ndarray, u: np.ndarray) -> Coded:
     """Place of birth: the kab/kota where the NIK was issued; Jakarta-born people mostly just "JAKARTA"."""
     geo = geography()
     kab_names = dict(zip(geo.nat_kab_code.tolist()[::-1], geo.nat_kab_name.tolist()[::-1], strict=True))
     kab = geo.nat_kab_code[area]
     uniq, inv = np.unique(kab, return_inverse=True)
-    place = np.array([strip_kabkota_prefix(kab_names[c]) for c in uniq.tolist()], dtype=object)[inv]
-    place[(kab // 100 == 31) & (u < 0.7)] = "JAKARTA"
-    return place
+    table = [strip_kabkota_prefix(kab_names[c]) for c in uniq.tolist()] + ["JAKARTA"]
+    codes = inv.reshape(-1).astype(np.int16)
+    codes[(kab // 100 == 31) & (u < 0.7)] = len(table) - 1
+    return Coded(codes, table)
 
 
 def _moves(
     rng: np.random.Generator,
-    status: np.ndarray,
     kel: np.ndarray,
     rt: np.ndarray,
     rw: np.ndarray,
     kind: np.ndarray,
     u: np.ndarray,
 ) -> tuple[np.ndarray, ...]:
-    """Current address per person: the household's, or a new kelurahan and street for those who moved."""
+    """New kelurahan and street of the people who moved within Jakarta, from their household's address."""
     geo = geography()
-    kel, rt, rw, kind, u = kel.copy(), rt.copy(), rw.copy(), kind.copy(), u.copy()
-    mv = np.flatnonzero(status == MOVED_WITHIN)
-    new = rng.choice(len(geo.kel_code), len(mv), p=geo.kel_weight)
-    kel[mv] = np.where(new == kel[mv], (new + 1) % len(geo.kel_code), new)
-    rt[mv] = rng.integers(1, 21, len(mv))
-    rw[mv] = rng.integers(1, 16, len(mv))
-    kind[mv] = rng.integers(0, len(population.ADDRESS_KINDS), len(mv))
-    u[mv] = rng.random((len(mv), 3)).astype(np.float32)
+    new = rng.choice(len(geo.kel_code), len(kel), p=geo.kel_weight)
+    kel = np.where(new == kel, (new + 1) % len(geo.kel_code), new)
+    rt = rng.integers(1, 21, len(kel)).astype(rt.dtype)
+    rw = rng.integers(1, 16, len(kel)).astype(rw.dtype)
+    kind = rng.integers(0, len(population.ADDRESS_KINDS), len(kel)).astype(kind.dtype)
+    u = rng.random((len(kel), 3)).astype(np.float32)
     return kel, rt, rw, kind, u
 
 
 def _pindah_fields(
-    rng: np.random.Generator, status: np.ndarray, old_kel: np.ndarray, new_kel: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """KLASIFIKASI_PINDAH and KODE_WILAYAH_TUJUAN per person (empty unless the person moved)."""
+    rng: np.random.Generator, status: np.ndarray, old_kel: np.ndarray, within: np.ndarray, new_kel: np.ndarray
+) -> tuple[Coded, Texts]:
+    """KLASIFIKASI_PINDAH and KODE_WILAYAH_TUJUAN per person (empty unless the person moved).
+
+    `within` are the people who moved within Jakarta and `new_kel` their new kelurahan."""
     geo = geography()
     n = len(status)
-    klas = np.full(n, "", dtype=object)
+    klas = np.zeros(n, dtype=np.int8)  # codes into _KLASIFIKASI
     dest = np.full(n, "", dtype=object)
-    within = status == MOVED_WITHIN
-    same_kec = geo.kel_kec[old_kel] == geo.kel_kec[new_kel]
-    same_kab = geo.kec_kab[geo.kel_kec[old_kel]] == geo.kec_kab[geo.kel_kec[new_kel]]
-    klas[within] = np.where(same_kec, "2", np.where(same_kab, "3", "4"))[within]
-    dest[within] = np.array([str(c) for c in geo.kel_code], dtype=object)[new_kel[within]]
+    same_kec = geo.kel_kec[old_kel[within]] == geo.kel_kec[new_kel]
+    same_kab = geo.kec_kab[geo.kel_kec[old_kel[within]]] == geo.kec_kab[geo.kel_kec[new_kel]]
+    klas[within] = np.where(same_kec, 2, np.where(same_kab, 3, 4))
+    dest[within] = np.array([str(c) for c in geo.kel_code], dtype=object)[new_kel]
     out = np.flatnonzero(status == MOVED_OUT)
     kec = rng.choice(len(geo.nat_kec_code), len(out), p=geo.outside_weight)
     form = rng.random(len(out))
@@ -495,13 +545,16 @@ def _pindah_fields(
     codes = np.where(form < 0.6, code10, np.where(form < 0.85, geo.nat_kec_code[kec], geo.nat_kab_code[kec]))
     dest[out] = np.array([str(c) for c in codes.tolist()], dtype=object)
     # Leaving Jakarta crosses a province border, but Dukcapil clerks sometimes record it as 4.
-    klas[out] = np.where(rng.random(len(out)) < 0.85, "5", "4")
-    return klas, dest
+    klas[out] = np.where(rng.random(len(out)) < 0.85, 5, 4)
+    return Coded(klas, _KLASIFIKASI), Texts(pa.array(dest, pa.string()))
+
+
+_KLASIFIKASI = ("", "1", "2", "3", "4", "5")
 
 
 def _programmes(
     rng: np.random.Generator, age: np.ndarray, desil: np.ndarray, hh: np.ndarray, in_dtks: np.ndarray
-) -> np.ndarray:
+) -> Coded:
     """DTKS `bansos` per person: Jakarta cards by age, national family programmes by household poverty."""
     n = len(age)
     u = rng.random((n, 5))
@@ -525,8 +578,5 @@ def _programmes(
         & in_dtks[:, None]
     )
     code = (bits * (1 << np.arange(len(PROGRAMMES)))).sum(axis=1)
-    table = np.array(
-        [",".join(p for j, p in enumerate(PROGRAMMES) if c >> j & 1) for c in range(1 << len(PROGRAMMES))],
-        dtype=object,
-    )
-    return table[code]
+    table = [",".join(p for j, p in enumerate(PROGRAMMES) if c >> j & 1) for c in range(1 << len(PROGRAMMES))]
+    return Coded(code.astype(np.uint16), table)

@@ -9,6 +9,8 @@ holds the same first people.
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -75,7 +77,6 @@ class Universe:
     hh_addr_u: np.ndarray  # (n, 3) uniforms: street, suffix, house number
     hh_group: np.ndarray  # name style of the household
     hh_kk_date: np.ndarray  # days
-    hh_kk_gap: np.ndarray
     hh_kk: np.ndarray  # int64, 16 digits
     hh_start: np.ndarray  # index of the head in p_*
     hh_size: np.ndarray
@@ -84,14 +85,13 @@ class Universe:
     p_female: np.ndarray
     p_dob: np.ndarray  # days
     p_area: np.ndarray  # index into the national kecamatan list: where the NIK was issued
-    p_serial_gap: np.ndarray
     p_nik: np.ndarray  # int64, 16 digits
     p_style: np.ndarray  # name style (may be "modern")
     p_name_u: np.ndarray  # (n, 7) float32 name uniforms
     p_mother: np.ndarray  # index of the mother in p_*, or -1
     p_mother_u: np.ndarray  # (n, 7) float32 uniforms of a mother outside the household
     p_in: np.ndarray  # (n, 3) bool: in DTKS, P3KE, CARIK
-    p_u: np.ndarray  # (n, 2) float32 spare per-person uniforms (birthplace form, programmes)
+    p_u: np.ndarray  # float32 per-person uniform of the birthplace form
     p_pair: np.ndarray  # index in p_* of the person's twin or same-birthday parent/child, or -1
     p_pair_kind: np.ndarray  # PAIR_* code
     p_pair_u: np.ndarray  # float32 uniform for the twin's name
@@ -236,7 +236,7 @@ def _household_block(
         p_mother=mother,
         p_mother_u=rng.random((n, 7)).astype(np.float32),
         p_in=in_hh[hh] & ~drop,
-        p_u=rng.random((n, 2)).astype(np.float32),
+        p_u=rng.random((n, 2)).astype(np.float32)[:, 0].copy(),  # two drawn, one used: the stream stays
         p_pair=pair,
         p_pair_kind=pair_kind,
         p_pair_u=pair_u,
@@ -375,41 +375,91 @@ def appended_serials(base_prefix: np.ndarray, base_serial: np.ndarray, new_prefi
     return top + ranked_serials(new_prefix, np.ones(len(new_prefix), dtype=np.int64))
 
 
+# Codes kept in a byte or two instead of eight (every value fits: 10 roles, 9 name styles, 7,285 kecamatan,
+# serial steps below 30).
+_STORED_TYPES = {"p_role": np.int8, "p_style": np.int8, "hh_group": np.int8, "p_area": np.int16,
+                 "p_serial_gap": np.int8, "hh_kk_gap": np.int8}
+# Room for the estimated blocks and this much more, so that a short estimate rarely has to grow.
+_ROOM = 1.05
+_PREFIX_ROWS = 1_000_000
+
+
+class _Joined:
+    """Block after block appended into arrays sized from an estimate (grown when it falls short)."""
+
+    def __init__(self, blocks_expected: int) -> None:
+        self.expected = blocks_expected
+        self.arrays: dict[str, np.ndarray] = {}
+        self.sizes: dict[str, int] = {}
+
+    def append(self, key: str, part: np.ndarray) -> None:
+        part = part.astype(_STORED_TYPES.get(key, part.dtype), copy=False)
+        size = self.sizes.get(key, 0)
+        array = self.arrays.get(key)
+        if array is None or size + len(part) > len(array):
+            room = max(size + len(part), int(len(part) * self.expected * _ROOM) + 1, int(size * 1.25))
+            grown = np.empty((room, *part.shape[1:]), dtype=part.dtype)
+            if array is not None:
+                grown[:size] = array[:size]
+            self.arrays[key] = array = grown
+        array[size:size + len(part)] = part
+        self.sizes[key] = size + len(part)
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return self.arrays[key][: self.sizes[key]]
+
+
 def build_universe(
     seed: int, listed_people: int, unlisted_needed: int, cfg: SynthConfig, reference: int
 ) -> Universe:
     """Households and people until `listed_people` are listed and `unlisted_needed` others exist."""
     # Ages count back from the day number `reference`. Listing stops at exactly `listed_people`: people
-    # after the last one needed lose their list memberships.
+    # after the last one needed lose their list memberships. Each block goes into arrays made for all of
+    # them as it comes: a list of blocks joined at the end held the universe twice, in scattered pieces.
     geo = geography()
-    blocks: list[dict[str, np.ndarray]] = []
-    listed = total = 0
+    joined: _Joined | None = None
+    listed = total = households = blocks = 0
     while listed < listed_people or total - min(listed, listed_people) < unlisted_needed:
-        b = _household_block(seed, len(blocks), cfg, geo, reference)
-        blocks.append(b)
-        listed += int(b["p_in"].any(axis=1).sum())
-        total += len(b["p_hh"])
-    hh_offset = np.cumsum([0] + [len(b["hh_kel"]) for b in blocks])
-    p_offset = np.cumsum([0] + [len(b["p_hh"]) for b in blocks])
-    data: dict[str, np.ndarray] = {}
-    for key in blocks[0]:
-        parts = [b[key] for b in blocks]
-        if key in ("p_hh", "hh_start"):
-            off = hh_offset if key == "p_hh" else p_offset
-            parts = [p + off[i] for i, p in enumerate(parts)]
-        elif key in ("p_mother", "p_pair"):
-            parts = [np.where(p >= 0, p + p_offset[i], -1) for i, p in enumerate(parts)]
-        data[key] = np.concatenate(parts)
+        b = _household_block(seed, blocks, cfg, geo, reference)
+        b_listed, b_total = int(b["p_in"].any(axis=1).sum()), len(b["p_hh"])
+        if joined is None:
+            # Blocks are alike: the first tells how many the quarter needs.
+            joined = _Joined(max(math.ceil(listed_people / max(b_listed, 1)),
+                                 math.ceil((listed_people + unlisted_needed) / b_total), 1))
+        b["p_hh"] += households
+        b["hh_start"] += total
+        for key in ("p_mother", "p_pair"):
+            b[key] = np.where(b[key] >= 0, b[key] + total, -1)
+        for key, part in b.items():
+            joined.append(key, part)
+        listed, total, households, blocks = listed + b_listed, total + b_total, households + len(b["hh_kel"]), blocks + 1
+        del b
+    data = {key: joined[key] for key in joined.arrays}
+    del joined
 
     p_in = data["p_in"]
     cum = np.cumsum(p_in.any(axis=1))
     p_in[cum > listed_people] = False
+    del cum
 
-    nik_pre = nik_prefix(geo.nat_kec_code[data["p_area"]], data["p_dob"], data["p_female"])
-    data["p_nik"] = nik_pre * 10**4 + ranked_serials(nik_pre, data["p_serial_gap"])
-    kk_pre = kk_prefix(geo.kec_code[geo.kel_kec[data["hh_kel"]]], data["hh_kk_date"])
-    data["hh_kk"] = kk_pre * 10**4 + ranked_serials(kk_pre, data["hh_kk_gap"])
+    data["p_nik"] = _numbers(lambda a, b: nik_prefix(geo.nat_kec_code[data["p_area"][a:b]], data["p_dob"][a:b],
+                                                      data["p_female"][a:b]),
+                             len(data["p_hh"]), data.pop("p_serial_gap"))
+    data["hh_kk"] = _numbers(lambda a, b: kk_prefix(geo.kec_code[geo.kel_kec[data["hh_kel"][a:b]]],
+                                                     data["hh_kk_date"][a:b]),
+                             len(data["hh_kel"]), data.pop("hh_kk_gap"))
     return Universe(**{f.name: data[f.name] for f in fields(Universe)})
+
+
+def _numbers(prefix_of: Callable[[int, int], np.ndarray], n: int, gap: np.ndarray) -> np.ndarray:
+    """16-digit numbers: 12-digit prefixes (made a million at a time) and serials ranked within each prefix."""
+    prefix = np.empty(n, dtype=np.int64)
+    for a in range(0, n, _PREFIX_ROWS):
+        prefix[a:a + _PREFIX_ROWS] = prefix_of(a, min(a + _PREFIX_ROWS, n))
+    serial = ranked_serials(prefix, gap.astype(np.int64))
+    prefix *= 10**4
+    prefix += serial
+    return prefix
 
 
 def separate_kk_from_nik(kk: np.ndarray, nik: np.ndarray) -> np.ndarray:

@@ -56,14 +56,14 @@ def _written(
         tags.add(k, invalid & (kind == j))
     transposed = typo & (rng.random(n) < 0.4)
     identifiers.mistype(nik, typo & ~transposed, transposed, nik_u, tags)
-    holder = identifiers.holders(nik, person, invalid | typo, W.nik, W.nik_valid)
+    holder = identifiers.holders(nik, person, invalid | typo, W.valid_niks, W.nik_valid)
     name_kind = np.where(
         rng.random(n) < cfg.registry_name_variant_rate,
         _NAME_KINDS[rng.integers(0, len(_NAME_KINDS), n)],
         C.NAME_NONE,
     )
     names = C.apply_names(
-        W.name[person], name_kind, np.zeros(n, dtype=np.int64), W.female[person], W.age[person],
+        W.name[person], name_kind, np.zeros(n, dtype=np.int64), W.female[person], W.age(person),
         rng.random(n), rng.random(n), tags,
     )
     fmt = rng.random(n) < cfg.nik_formatted_rate
@@ -88,7 +88,7 @@ def build_registries(W: World, seed: int, cfg: SynthConfig) -> dict[str, Rows]:
     died = W.status_date[dead]
     # The akta is issued within weeks of the death, and never after the extract.
     issued = np.minimum(died + np.floor(rng.random(len(dead)) * 45).astype(np.int64), W.extract)
-    kab = geo.kab_code[geo.kec_kab[geo.kel_kec[W.cur_kel[dead]]]]
+    kab = geo.kab_code[geo.kec_kab[geo.kel_kec[W.current(dead)[0]]]]
     key = kab * 100_000 + issued
     order = np.lexsort((np.arange(len(key)), key))
     ks = key[order]
@@ -110,7 +110,7 @@ def build_registries(W: World, seed: int, cfg: SynthConfig) -> dict[str, Rows]:
         "dukcapil_kematian",
         person,
         _first_is_original(person),
-        tags.strings(),
+        tags.bits,
         {
             "NIK": nik,
             "NAMA_LGKP": names,
@@ -131,7 +131,7 @@ def build_registries(W: World, seed: int, cfg: SynthConfig) -> dict[str, Rows]:
         "dukcapil_pindah",
         moved,
         _first_is_original(moved),
-        tags.strings(),
+        tags.bits,
         {
             "NIK": nik,
             "NAMA_LGKP": names,

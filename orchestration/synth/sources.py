@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,6 +19,8 @@ from .regions import PROVINSI_DKI_FORMS, VILLAGE_NAMES, geography, kabkota_forms
 from .region_names import PROVINSI_DKJ_FORMS
 
 _STREAM_ROWS = 0x52
+# Rows rendered at a time: a row's text costs about 1 KB, its draws and identity about 150 bytes.
+CHUNK_ROWS = 100_000
 _BORN_1975 = to_days(dt.date(1975, 1, 1))
 EXCEL_DATE = 3  # date code of an Excel date cell (P3KE only), next to the text forms ISO, DMY_DASH, DMY_SLASH
 
@@ -87,12 +90,12 @@ _DASAWISMA = tuple(
 
 @dataclass
 class Rows:
-    """One file's rows in file order: text columns, typed Excel cells, and what lies behind each row."""
+    """One file's rows in file order (or a run of them): text columns, typed Excel cells, what lies behind each."""
 
     source: str
     person: np.ndarray
     is_duplicate: np.ndarray
-    tags: np.ndarray
+    tags: np.ndarray  # uint64 bits of corruptions.TAGS per row
     columns: dict[str, np.ndarray]
     # P3KE cells written as numbers: column -> values, NaN where the cell is text.
     numbers: dict[str, np.ndarray] = field(default_factory=dict)
@@ -100,9 +103,61 @@ class Rows:
     nik_holder: np.ndarray | None = None
 
 
+@dataclass
+class Planned:
+    """One list's rows in file order before they are written: who, and every draw that decides how."""
+
+    source: str
+    person: np.ndarray
+    is_duplicate: np.ndarray
+    plan: dict[str, np.ndarray | _Sparse]
+    row_ids: dict[str, np.ndarray]  # integers, written as text per run of rows
+
+
+class _Sparse:
+    """A per-row draw kept only for the rows that read it; slicing gives the dense draws (0 elsewhere)."""
+
+    def __init__(self, values: np.ndarray, read: np.ndarray) -> None:
+        self.at = np.flatnonzero(read)
+        self.values = values[self.at]
+        self.n = len(values)
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, rows: slice) -> np.ndarray:
+        a, b, _ = rows.indices(self.n)
+        lo, hi = np.searchsorted(self.at, [a, b])
+        out = np.zeros(b - a)
+        out[self.at[lo:hi] - a] = self.values[lo:hi]
+        return out
+
+
+# The uniform draws that only the rows with a variant or error read, and which rows those are: a large
+# quarter's plan keeps 8 bytes a row for each draw otherwise.
+_SPARSE_DRAWS = {
+    "name_u1": lambda plan: plan["name_kind"] != C.NAME_NONE,
+    "name_u2": lambda plan: plan["name_kind"] != C.NAME_NONE,
+    "dob_u": lambda plan: plan["dob_kind"] != C.DOB_NONE,
+    "nik_u": lambda plan: (plan["nik_kind"] >= 0) | plan["nik_typo"] | plan["nik_transposed"],
+    "kk_u": lambda plan: plan["kk_kind"] >= 0,
+    "nik_fmt_u": lambda plan: plan["nik_fmt"],
+    "kk_fmt_u": lambda plan: plan["kk_fmt"],
+    "ganda_u": lambda plan: plan["nik_ganda"],
+    "kel_slip_u1": lambda plan: plan["kel_slip"],
+    "kel_slip_u2": lambda plan: plan["kel_slip"],
+}
+
+
 def _choice(rng: np.random.Generator, p: tuple[float, ...], n: int) -> np.ndarray:
     p = np.asarray(p, dtype=float)
-    return np.searchsorted(np.cumsum(p / p.sum()), rng.random(n) * 0.999999)
+    # Form codes are small: one byte a row instead of eight, for the millions of rows of a large quarter.
+    return np.searchsorted(np.cumsum(p / p.sum()), rng.random(n) * 0.999999).astype(np.int8)
+
+
+def _codes(values: np.ndarray) -> np.ndarray:
+    """Small integer draws kept in the smallest type that holds them exactly."""
+    return values.astype(np.int8 if values.size == 0 or -128 <= values.min() and values.max() < 128 else np.int16)
 
 
 def _plan(rng: np.random.Generator, source: str, W: World, person: np.ndarray, cfg: SynthConfig) -> dict:
@@ -124,17 +179,18 @@ def _plan(rng: np.random.Generator, source: str, W: World, person: np.ndarray, c
         ),
         axis=0,
     )
-    name_kind = np.where(u < edges[-1], 1 + (u[None, :] >= edges).sum(axis=0), C.NAME_NONE)
+    name_kind = _codes(np.where(u < edges[-1], 1 + (u[None, :] >= edges).sum(axis=0), C.NAME_NONE))
+    del edges
     date_p = (
         hs.date_form
         if source != "p3ke"
         else tuple(np.r_[np.array(hs.date_form[:3]) * cfg.p3ke_text_date_rate, 1 - cfg.p3ke_text_date_rate])
     )
     u_nik = rng.random(n)
-    nik_kind = np.where(u_nik < cfg.nik_error_rate, _choice(rng, tuple(C.ROW_NIK_WEIGHTS), n), -1)
-    dob_kind = np.where(
+    nik_kind = _codes(np.where(u_nik < cfg.nik_error_rate, _choice(rng, tuple(C.ROW_NIK_WEIGHTS), n), -1))
+    dob_kind = _codes(np.where(
         rng.random(n) < cfg.dob_error_rate, _DOB_KINDS[_choice(rng, tuple(_DOB_KIND_P), n)], C.DOB_NONE
-    )
+    ))
     return dict(
         name_kind=name_kind,
         name_case=_choice(rng, hs.name_case, n),
@@ -150,7 +206,7 @@ def _plan(rng: np.random.Generator, source: str, W: World, person: np.ndarray, c
         nik_typo=(u_nik >= cfg.nik_error_rate) & (u_nik < cfg.nik_error_rate + cfg.nik_typo_rate),
         nik_u=rng.random(n),
         excel_nik=rng.random(n) < cfg.excel_number_nik_rate,
-        kk_kind=np.where(rng.random(n) < cfg.kk_error_rate, _choice(rng, tuple(C.KK_WEIGHTS), n), -1),
+        kk_kind=_codes(np.where(rng.random(n) < cfg.kk_error_rate, _choice(rng, tuple(C.KK_WEIGHTS), n), -1)),
         kk_u=rng.random(n),
         prov_form=_choice(rng, hs.provinsi_form, n),
         kab_form=_choice(rng, hs.kabkota_form, n),
@@ -178,11 +234,11 @@ def _plan_as_written(rng: np.random.Generator, n: int, u_nik: np.ndarray, cfg: S
         kk_fmt=rng.random(n) < cfg.kk_formatted_rate,
         kk_fmt_u=rng.random(n),
         prov_dkj=rng.random(n) < cfg.provinsi_dkj_rate,
-        prov_dkj_form=rng.integers(0, len(PROVINSI_DKJ_FORMS), n),
+        prov_dkj_form=_codes(rng.integers(0, len(PROVINSI_DKJ_FORMS), n)),
         kel_prefix=rng.random(n) < cfg.kelurahan_prefix_rate,
-        kel_prefix_form=rng.integers(0, len(region_names.KELURAHAN_PREFIXES), n),
+        kel_prefix_form=_codes(rng.integers(0, len(region_names.KELURAHAN_PREFIXES), n)),
         kec_prefix=rng.random(n) < cfg.kecamatan_prefix_rate,
-        kec_prefix_form=rng.integers(0, len(region_names.KECAMATAN_PREFIXES), n),
+        kec_prefix_form=_codes(rng.integers(0, len(region_names.KECAMATAN_PREFIXES), n)),
         kel_no_space=rng.random(n) < cfg.region_no_space_rate,
         kec_no_space=rng.random(n) < cfg.region_no_space_rate,
         old_spelling=rng.random(n) < cfg.region_old_spelling_rate,
@@ -190,14 +246,14 @@ def _plan_as_written(rng: np.random.Generator, n: int, u_nik: np.ndarray, cfg: S
         kel_slip_u1=rng.random(n),
         kel_slip_u2=rng.random(n),
         sex_other=rng.random(n) < cfg.sex_other_form_rate,
-        sex_other_form=rng.integers(0, len(field_values.SEX_OTHER_FORMS), n),
+        sex_other_form=_codes(rng.integers(0, len(field_values.SEX_OTHER_FORMS), n)),
         date_other=rng.random(n) < cfg.date_other_form_rate,
-        date_other_form=rng.integers(0, len(field_values.DATE_OTHER_FORMS), n),
+        date_other_form=_codes(rng.integers(0, len(field_values.DATE_OTHER_FORMS), n)),
         rt_zero=rng.random(n) < cfg.rt_rw_zero_rate,
-        rt_zero_form=rng.integers(0, 6, n),
+        rt_zero_form=_codes(rng.integers(0, 6, n)),
         rt_4=rng.random(n) < cfg.rt_rw_4_digit_rate,
         desil_text=rng.random(n) < cfg.desil_text_rate,
-        oor_form=rng.integers(0, 1200, n),
+        oor_form=_codes(rng.integers(0, 1200, n)),
         sex_oor=rng.random(n) < oor,
         dob_oor=rng.random(n) < oor,
         rt_oor=rng.random(n) < oor,
@@ -239,8 +295,8 @@ def _row_order(rng: np.random.Generator, W: World, person: np.ndarray, is_dup: n
     return np.argsort(key, kind="stable")
 
 
-def build_source(W: World, cfg: SynthConfig, seed: int, source: str) -> Rows:
-    """Rows of one list (dtks, p3ke or carik) in file order."""
+def plan_source(W: World, cfg: SynthConfig, seed: int, source: str) -> Planned:
+    """Who is in one list (dtks, p3ke or carik), in file order, with the draws that decide how each row is written."""
     q = W.quarter
     s_idx = LIST_SOURCES.index(source)
     rng = np.random.default_rng([seed, _STREAM_ROWS, q.year, q.number, s_idx])
@@ -248,7 +304,8 @@ def build_source(W: World, cfg: SynthConfig, seed: int, source: str) -> Rows:
     plan = _plan(rng, source, W, base, cfg)
     src, dup = _duplicate(rng, plan, source, int(np.floor(cfg.duplicate_rate * len(base) + 0.5)))
     person = np.r_[base, base[src]]
-    plan = {key: np.r_[plan[key], dup[key]] for key in plan}
+    for key in list(plan):  # one column at a time, so that the plan is never held twice
+        plan[key] = np.r_[plan[key], dup.pop(key)]
     # A row whose NIK and birth date are both wrong keeps its name, so that it can still be linked.
     both_wrong = ((plan["nik_kind"] >= 0) | ~W.nik_valid[person]) & (plan["dob_kind"] != C.DOB_NONE)
     plan["name_kind"][both_wrong] = C.NAME_NONE
@@ -259,16 +316,28 @@ def build_source(W: World, cfg: SynthConfig, seed: int, source: str) -> Rows:
     by_person = np.lexsort((np.arange(len(person)), person))
     is_dup = np.ones(len(person), dtype=bool)
     is_dup[by_person[np.r_[True, person[by_person][1:] != person[by_person][:-1]][: len(person)]]] = False
-    plan = {key: value[order] for key, value in plan.items()}
-    return _render(source, W, person, is_dup, plan, {k: v[order] for k, v in row_ids.items()})
+    del by_person
+    for key in list(plan):
+        plan[key] = plan[key][order]
+    for key, read in _SPARSE_DRAWS.items():
+        plan[key] = _Sparse(plan[key], read(plan))
+    return Planned(source, person, is_dup, plan, {k: v[order] for k, v in row_ids.items()})
+
+
+def render_rows(W: World, planned: Planned, rows: int = CHUNK_ROWS) -> Iterator[Rows]:
+    """The planned rows written out, `rows` at a time in file order (each row's text depends on its draws only)."""
+    for a in range(0, len(planned.person), rows):
+        b = min(a + rows, len(planned.person))
+        yield _render(planned.source, W, planned.person[a:b], planned.is_duplicate[a:b],
+                      {key: value[a:b] for key, value in planned.plan.items()},
+                      _row_id_texts(planned.source, {key: value[a:b] for key, value in planned.row_ids.items()}))
 
 
 def _row_ids(rng: np.random.Generator, source: str, W: World, person: np.ndarray) -> dict[str, np.ndarray]:
-    """Each source's own record ids (DTKS member id; P3KE family id and member number; none in CARIK)."""
+    """Each source's own record ids as integers (DTKS member id; P3KE family id and member number; none in CARIK)."""
     n = len(person)
     if source == "dtks":
-        ids = 3_100_000_000_000 + np.cumsum(rng.integers(1, 40, n))
-        return {"id_art_dtks": np.array([str(x) for x in ids.tolist()], dtype=object)}
+        return {"id_art_dtks": 3_100_000_000_000 + np.cumsum(rng.integers(1, 40, n))}
     if source == "p3ke":
         hh = W.hh[person]
         fam = 310_000_000_000 + np.cumsum(rng.integers(1, 25, len(W.hh_kel)))
@@ -277,9 +346,20 @@ def _row_ids(rng: np.random.Generator, source: str, W: World, person: np.ndarray
         starts = np.flatnonzero(np.r_[True, hs[1:] != hs[:-1]])
         member = np.empty(n, dtype=np.int64)
         member[order] = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n])) + 1
-        fam_text = np.array([str(f) for f in fam[hh].tolist()], dtype=object)
-        member_text = np.array([f"{m:02d}" for m in range(100)], dtype=object)[np.minimum(member, 99)]
-        return {"id_keluarga_p3ke": fam_text, "id_individu": fam_text + member_text}
+        return {"id_keluarga_p3ke": fam[hh], "id_individu": np.minimum(member, 99).astype(np.int8)}
+    return {}
+
+
+_MEMBER_TEXT = np.array([f"{m:02d}" for m in range(100)], dtype=object)
+
+
+def _row_id_texts(source: str, ids: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The record ids of a run of rows as the files write them."""
+    if source == "dtks":
+        return {"id_art_dtks": np.array([str(x) for x in ids["id_art_dtks"].tolist()], dtype=object)}
+    if source == "p3ke":
+        fam_text = np.array([str(f) for f in ids["id_keluarga_p3ke"].tolist()], dtype=object)
+        return {"id_keluarga_p3ke": fam_text, "id_individu": fam_text + _MEMBER_TEXT[ids["id_individu"]]}
     return {}
 
 
@@ -304,13 +384,13 @@ def _render(
     outside = status == OUTSIDE
     use_current = (status == MOVED_WITHIN) & (source == "carik")
     hh = W.hh[person]
-    kel = np.where(use_current, W.cur_kel[person], W.hh_kel[hh])
-    rt = np.where(use_current, W.cur_rt[person], W.hh_rt[hh])
-    rw = np.where(use_current, W.cur_rw[person], W.hh_rw[hh])
-    addr_kind = np.where(use_current, W.cur_addr_kind[person], W.hh_addr_kind[hh])
+    if source == "carik":  # CARIK records where a family lives now, the other lists the address they had
+        kel, rt, rw, addr_kind, addr_u = W.current(person)
+    else:
+        kel, rt, rw, addr_kind, addr_u = (W.hh_kel[hh], W.hh_rt[hh], W.hh_rw[hh], W.hh_addr_kind[hh],
+                                          W.hh_addr_u[hh])
     # Jakarta's housing complexes and public flats do not exist elsewhere: outside, it is a street.
     addr_kind = np.where(outside & (addr_kind >= 3), 0, addr_kind)
-    addr_u = np.where(use_current[:, None], W.cur_addr_u[person], W.hh_addr_u[hh])
     stale = (status == MOVED_OUT) | ((status == MOVED_WITHIN) & ~use_current)
     tags.add("address_stale", stale)
     tags.add("address_outside_dki", outside)
@@ -322,7 +402,7 @@ def _render(
         plan["name_kind"],
         plan["name_case"],
         female,
-        W.age[person],
+        W.age(person),
         plan["name_u1"],
         plan["name_u2"],
         tags,
@@ -436,7 +516,7 @@ def _render(
         )
         numbers = {}
     assert tuple(cols) == COLUMNS[source]
-    return Rows(source, person, is_dup, tags.strings(), cols, numbers, holder)
+    return Rows(source, person, is_dup, tags.bits, cols, numbers, holder)
 
 
 def _niks(
@@ -464,7 +544,8 @@ def _niks(
     identifiers.mistype(nik, typo, transposed, plan["nik_u"], tags)
     # NIK ganda: a member's row carries the head's or another member's NIK.
     member_rows = np.flatnonzero(plan["nik_ganda"] & clean & (W.role[person] != HEAD))
-    donor = identifiers.ganda_donors(W.hh, W.role, W.nik_valid, person[member_rows], plan["ganda_u"][member_rows])
+    donor = identifiers.ganda_donors(W.members, W.hh, W.role, W.nik_valid, person[member_rows],
+                                     plan["ganda_u"][member_rows])
     ganda_rows = member_rows[donor >= 0]
     nik[ganda_rows] = W.nik[donor[donor >= 0]]
     ganda = np.zeros(n, dtype=bool)
@@ -480,7 +561,7 @@ def _niks(
     touched = (row_kind >= 0) | typo | transposed | ganda | excel
     probe = nik.copy()
     probe[excel] = np.array([f"{int(v):d}" for v in number[excel]], dtype=object)
-    holder = identifiers.holders(probe, person, touched, W.nik, W.nik_valid)
+    holder = identifiers.holders(probe, person, touched, W.valid_niks, W.nik_valid)
     # Written forms last: the cell's digits, read in order, are still the NIK chosen above.
     nik = identifiers.apply_formatting(nik, plan["nik_fmt"] & ~excel, plan["nik_fmt_u"], tags, "nik_formatted")
     return nik, number, person_invalid | (row_kind >= 0) | typo | transposed | ganda, holder

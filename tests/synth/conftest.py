@@ -12,8 +12,10 @@ import pyarrow.parquet as pq
 import pytest
 import python_calamine
 
+from orchestration.ingest.contract import P3KE
+from orchestration.ingest.xlsx_reader import workbook_parts
 from orchestration.synth import SynthConfig, generate_quarter
-from orchestration.synth.contract import COLUMNS, CSV_DIALECT, FILE_NAMES, P3KE_SHEET
+from orchestration.synth.contract import COLUMNS, CSV_DIALECT, FILE_NAMES
 
 QUARTER = "2025Q2"
 QUARTER_START = dt.date(2025, 4, 1)
@@ -55,10 +57,17 @@ def read_csv_file(path: Path, source: str) -> tuple[list[str], list[list[str]]]:
 
 
 def read_p3ke(path: Path) -> tuple[list, list[list]]:
-    """Header and data rows of p3ke.xlsx as python_calamine returns them (numbers as float, dates as date)."""
-    sheet = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(P3KE_SHEET)
-    rows = sheet.to_python(skip_empty_area=False)
-    return rows[0], rows[1:]
+    """Header and data rows of p3ke.xlsx as python_calamine returns them (numbers as float, dates as date).
+
+    A workbook in several parts (Individu, Individu (2), ...) is read part after part; each has the header."""
+    workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+    header, rows = None, []
+    for name in workbook_parts(P3KE, path, workbook.sheet_names):
+        part = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        assert header is None or part[0] == header, f"sheet {name} has another header"
+        header = part[0]
+        rows += part[1:]
+    return header, rows
 
 
 def load(data_dir: Path, people: int, config: SynthConfig, summary: dict) -> Generated:

@@ -58,6 +58,9 @@ def test_every_issue11_phenomenon_is_on_by_default() -> None:
         {"registry_invalid_nik_rate": 0.6, "registry_nik_typo_rate": 0.6},
         {"nik_error_rate": 0.5, "nik_typo_rate": 0.3, "nik_transposition_rate": 0.2, "nik_ganda_rate": 0.2},
         {"write_ready_marker": 1},
+        {"p3ke_sheet_rows": 0},
+        {"p3ke_sheet_rows": 1_048_576},  # with the header, one row more than a sheet holds
+        {"p3ke_sheet_rows": True},
     ],
 )
 def test_config_rejects_impossible_values(bad: dict) -> None:

@@ -6,14 +6,18 @@ PYTEST_DONT_REWRITE: failures report counts only, never cell values.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import re
 import zipfile
 
+import python_calamine
+
+from orchestration.synth import generate_quarter
 from orchestration.synth.contract import COLUMNS, FILE_NAMES, LIST_SOURCES
 from orchestration.synth.regions import SEEDS_DIR
 
-from .conftest import Generated
+from .conftest import QUARTER, Generated, load
 
 BOM = b"\xef\xbb\xbf"
 
@@ -197,3 +201,25 @@ def test_corruptions_rarely_hit_name_birth_date_and_nik_together(generated: Gene
             )
         )
         assert int(triple.sum()) == 0, source
+
+
+def test_p3ke_past_its_sheet_goes_on_in_numbered_sheets_with_the_same_rows(generated: Generated, tmp_path) -> None:
+    # The split at a tiny sheet size: the same quarter's rows, in the same order, over Individu, Individu (2), ...
+    # each sheet with the header, and the truth's source_row still counting through them.
+    rows = len(generated.rows["p3ke"])
+    per_sheet = rows // 3 + 1
+    config = dataclasses.replace(generated.config, p3ke_sheet_rows=per_sheet)
+    generate_quarter(QUARTER, generated.people, data_dir=tmp_path, config=config)
+    path = tmp_path / "landing" / QUARTER / FILE_NAMES["p3ke"]
+    workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+    assert workbook.sheet_names == ["Individu", "Individu (2)", "Individu (3)"]
+    sheets = [workbook.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in workbook.sheet_names]
+    assert all(sheet[0] == list(COLUMNS["p3ke"]) for sheet in sheets)
+    assert [len(sheet) - 1 for sheet in sheets] == [per_sheet, per_sheet, rows - 2 * per_sheet]
+    split = load(tmp_path, generated.people, config, {})
+    assert split.rows["p3ke"] == generated.rows["p3ke"]  # compared in Python: a failure prints no cell
+    for source in FILE_NAMES:
+        if source != "p3ke":
+            assert (split.landing / FILE_NAMES[source]).read_bytes() == (
+                generated.landing / FILE_NAMES[source]).read_bytes(), source
+    assert split.source_rows.equals(generated.source_rows)

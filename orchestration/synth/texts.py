@@ -1,0 +1,79 @@
+"""Columns of millions of strings kept as Arrow arrays: a few bytes a value instead of a Python object each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+# Strings built at a time when a column is made from Python objects: bounds the objects alive at once.
+BUILD_ROWS = 500_000
+
+
+class Texts:
+    """An immutable string column indexed like a numpy array; indexing returns an object array of str."""
+
+    def __init__(self, array: pa.Array | pa.ChunkedArray) -> None:
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
+        self.array = array
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def take(self, index: np.ndarray) -> pa.Array:
+        """The values at `index` (integers, or a boolean mask) as an Arrow array."""
+        index = np.asarray(index)
+        if index.dtype == bool:
+            index = np.flatnonzero(index)
+        return self.array.take(pa.array(index.astype(np.int64, copy=False)))
+
+    def __getitem__(self, index: np.ndarray) -> np.ndarray:
+        return self.take(index).to_numpy(zero_copy_only=False)
+
+    def present(self) -> np.ndarray:
+        """Whether each value is there (not null)."""
+        return self.array.is_valid().to_numpy(zero_copy_only=False)
+
+
+def zero_padded(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
+    """f"{prefix}{n:0{width}d}" for each non-negative integer n, without a Python object per value."""
+    digits = pc.utf8_lpad(pc.cast(pa.array(np.asarray(numbers, dtype=np.int64)), pa.string()), width=width,
+                          padding="0")
+    return pc.binary_join_element_wise(prefix, digits, "") if prefix else digits
+
+
+def built(n: int, make: Callable[[int, int], np.ndarray]) -> Texts:
+    """A column of n strings made BUILD_ROWS at a time by `make(start, stop)` (an object array of str)."""
+    parts = [pa.array(make(a, min(a + BUILD_ROWS, n)), pa.string()) for a in range(0, n, BUILD_ROWS)]
+    return Texts(pa.chunked_array(parts, pa.string()))
+
+
+def replaced(column: pa.Array, index: np.ndarray, values: list[str]) -> pa.Array:
+    """`column` with the values at `index` (distinct, any order) replaced by `values`."""
+    if not len(index):
+        return column
+    order = np.argsort(index, kind="stable")
+    mask = np.zeros(len(column), dtype=bool)
+    mask[np.asarray(index)[order]] = True
+    return pc.replace_with_mask(column, pa.array(mask), pa.array([values[i] for i in order.tolist()], pa.string()))
+
+
+class Coded:
+    """A column of few distinct strings as small integer codes into a table; indexing returns str objects."""
+
+    def __init__(self, codes: np.ndarray, table: list[str] | np.ndarray) -> None:
+        self.codes = codes
+        self.table = np.asarray(table, dtype=object)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, index: np.ndarray) -> np.ndarray:
+        return self.table[self.codes[index]]
+
+    def arrow(self) -> pa.Array:
+        """The whole column as an Arrow string array."""
+        return pa.array(self.table.tolist(), pa.string()).take(pa.array(self.codes.astype(np.int64)))
