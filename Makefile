@@ -63,7 +63,7 @@ bench-ingest: setup  ## seconds per extract and peak memory of ingestion at ~1M 
 		$(VENV)/bin/satudata synth --quarter 2025Q2 --people $(BENCH_PEOPLE) --data-dir $(BENCH_DIR)
 	$(VENV)/bin/python benchmarks/bench_ingest.py --data-dir $(BENCH_DIR)
 
-# BENCH_SIZES=100000,1000000,10000000 for all three of issue 12 (10M: one run, about half an hour with generation).
+# BENCH_SIZES=10000000,1000000 for issue 12 (10M: one run of 19 min, plus 10 min to generate it and 5 min for Splink alone and the blocking analysis; 1M: three runs).
 BENCH_SIZES ?= 100000,1000000
 bench-pipeline: setup  ## seconds and peak RSS per stage of the whole job and of Splink alone, per size (median of runs)
 	$(VENV)/bin/python benchmarks/bench_pipeline.py --sizes $(BENCH_SIZES) --data-dir $(BENCH_DIR)/pipeline
