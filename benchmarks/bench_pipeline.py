@@ -233,28 +233,26 @@ def run_once(quarter: str, source_dir: Path, run_dir: Path) -> dict:
     }
 
 
-def splink_alone(warehouse: Path, logs: Path) -> dict:
-    """benchmarks/bench_splink_alone.py on the run's own linkage input, in a child process, with its peak RSS."""
-    figures = logs / "splink_alone.json"
-    with (logs / "splink_alone.log").open("w") as log:
-        done = subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks" / "bench_splink_alone.py"),
+def _bench_script(script: str, name: str, what: str, warehouse: Path, logs: Path) -> dict:
+    """benchmarks/<script> on a run's warehouse in a child process; its figures from <logs>/<name>.json."""
+    figures = logs / f"{name}.json"
+    with (logs / f"{name}.log").open("w") as log:
+        done = subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks" / script),
                                "--warehouse", str(warehouse), "--json", str(figures)],
                               cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
     if done.returncode != 0:
-        fail(f"Splink alone exited with status {done.returncode}; see {logs / 'splink_alone.log'}")
+        fail(f"{what} exited with status {done.returncode}; see {logs / f'{name}.log'}")
     return json.loads(figures.read_text())
+
+
+def splink_alone(warehouse: Path, logs: Path) -> dict:
+    """benchmarks/bench_splink_alone.py on the run's own linkage input, in a child process, with its peak RSS."""
+    return _bench_script("bench_splink_alone.py", "splink_alone", "Splink alone", warehouse, logs)
 
 
 def blocking(warehouse: Path, logs: Path) -> dict:
     """benchmarks/bench_blocking.py on the last run's linkage input: comparisons per rule, largest blocks."""
-    figures = logs / "blocking.json"
-    with (logs / "blocking.log").open("w") as log:
-        done = subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks" / "bench_blocking.py"),
-                               "--warehouse", str(warehouse), "--json", str(figures)],
-                              cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
-    if done.returncode != 0:
-        fail(f"the blocking analysis exited with status {done.returncode}; see {logs / 'blocking.log'}")
-    return json.loads(figures.read_text())
+    return _bench_script("bench_blocking.py", "blocking", "the blocking analysis", warehouse, logs)
 
 
 def median_of(runs: list[dict]) -> dict:
