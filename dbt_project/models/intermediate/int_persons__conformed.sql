@@ -1,9 +1,7 @@
 -- One row per list row with a standard name and address, its kelurahan resolved, and its NIK judged.
+{#- Read straight from the table where needed: a `persons` CTE read three times was copied whole first. -#}
+{%- set persons = ref('int_persons__unioned') ~ ' as persons' %}
 with
-
-persons as (
-    select * from {{ ref('int_persons__unioned') }}
-),
 
 kelurahan_resolved as (
     select * from {{ ref('int_regions__kelurahan_resolved') }}
@@ -28,7 +26,7 @@ national_kabkota as (
 -- A NIK equal to a No. KK listed this quarter, whose date part is not the record's birth date, is the household's
 -- KK typed into the NIK field (P3KE rows carry no KK of their own to compare with).
 quarter_kk as (
-    select distinct no_kk from persons where no_kk is not null
+    select distinct no_kk from {{ persons }} where no_kk is not null
 ),
 
 -- Region keys are regular-expression work: made once per way the four region cells are written together (about
@@ -43,7 +41,7 @@ written_regions as (
         {{ region_key('kecamatan_raw', 'kecamatan') }} as kecamatan_key,
         {{ region_key('kelurahan_raw', 'kelurahan') }} as kelurahan_key,
         {{ region_key('provinsi_raw', 'provinsi') }} as provinsi_key
-    from (select distinct provinsi_raw, kabkota_raw, kecamatan_raw, kelurahan_raw from persons) as written
+    from (select distinct provinsi_raw, kabkota_raw, kecamatan_raw, kelurahan_raw from {{ persons }}) as written
 ),
 
 keyed as (
@@ -54,7 +52,7 @@ keyed as (
         written_regions.kelurahan_key,
         written_regions.provinsi_key,
         cast(substr(persons.nik, 7, 2) as integer) as nik_day
-    from persons
+    from {{ persons }}
     left join written_regions
         on written_regions.provinsi_raw is not distinct from persons.provinsi_raw
         and written_regions.kabkota_raw is not distinct from persons.kabkota_raw

@@ -65,18 +65,36 @@ with_kecamatan as (
         on fuzzy.kecamatan_key = w.kecamatan_key and fuzzy.kode_kabkota is not distinct from w.kode_kabkota
 ),
 
-kelurahan_fuzzy as (
-    select w.kelurahan_key, w.kode_kecamatan, w.kode_kabkota, min(k.kode_kelurahan) as kode_kelurahan,
-           case when w.kode_kecamatan is not null then 'fuzzy_kecamatan' else 'fuzzy_kabkota' end as matched_by
-    from (select distinct kelurahan_key, kode_kecamatan, kode_kabkota from with_kecamatan) as w
+kelurahan_unknown as (
+    select distinct kelurahan_key, kode_kecamatan, kode_kabkota
+    from with_kecamatan
+    where length(kelurahan_key) >= 5
+        and kelurahan_key not in (select kelurahan_key from kelurahan_keys)
+),
+
+-- The kelurahan of the written kecamatan, else of the written kab/kota: two equi-joins, not one join on
+-- `a = b or (a is null and c = d)`, which DuckDB runs as a nested loop (every spelling against every kelurahan).
+kelurahan_near as (
+    {%- for level in ['kecamatan', 'kabkota'] %}
+    {% if not loop.first %}union all{% endif %}
+    select w.kelurahan_key, w.kode_kecamatan, w.kode_kabkota, k.kode_kelurahan
+    from kelurahan_unknown as w
     inner join kelurahan_keys as k
-        on (k.kode_kecamatan = w.kode_kecamatan or (w.kode_kecamatan is null and k.kode_kabkota = w.kode_kabkota))
+        on k.kode_{{ level }} = w.kode_{{ level }}
         and abs(length(k.kelurahan_key) - length(w.kelurahan_key)) <= 1
         and {{ region_edit_distance('k.kelurahan_key', 'w.kelurahan_key') }} = 1
-    where length(w.kelurahan_key) >= 5
-        and w.kelurahan_key not in (select kelurahan_key from kelurahan_keys)
-    group by w.kelurahan_key, w.kode_kecamatan, w.kode_kabkota
-    having count(distinct k.kode_kelurahan) = 1
+    {%- if level == 'kabkota' %}
+    where w.kode_kecamatan is null
+    {%- endif %}
+    {%- endfor %}
+),
+
+kelurahan_fuzzy as (
+    select kelurahan_key, kode_kecamatan, kode_kabkota, min(kode_kelurahan) as kode_kelurahan,
+           case when kode_kecamatan is not null then 'fuzzy_kecamatan' else 'fuzzy_kabkota' end as matched_by
+    from kelurahan_near
+    group by kelurahan_key, kode_kecamatan, kode_kabkota
+    having count(distinct kode_kelurahan) = 1
 )
 
 select

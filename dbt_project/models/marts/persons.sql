@@ -67,8 +67,15 @@ registry_nik as (
 ),
 
 listed_niks as (
-    select distinct listed.nik from golden cross join unnest(golden.row_niks) as listed (nik)
-    where listed.nik is not null
+    select distinct nik from (select unnest(row_niks) as nik from golden) where nik is not null
+),
+
+-- Each person with a NIK once per spelling of their name on their rows, for the near-NIK joins below (unnest in
+-- the select list: a lateral unnest per join planned three correlated joins over every person).
+spellings as (
+    select person_id, nik, tanggal_lahir, nik_fits_person, unnest(coalesce(row_names, [nama])) as nama
+    from golden
+    where nik is not null
 ),
 
 -- A registry record under a NIK one digit or one adjacent swap from the person's NIK that no list row carries,
@@ -96,10 +103,9 @@ near_moves as (
         moves.source_row as near_registry_row,
         substr(moves.nik, 1, 6) <> substr(golden.nik, 1, 6) as other_region,
         nik_status.registry_status
-    from golden
-    cross join unnest(coalesce(golden.row_names, [golden.nama])) as spelt (nama)
+    from spellings as golden
     inner join moves
-        on moves.nama = spelt.nama
+        on moves.nama = golden.nama
         and {{ side }}(moves.nik, 7) = {{ side }}(golden.nik, 7)
         and moves.nik <> golden.nik
         and damerau_levenshtein(moves.nik, golden.nik) = 1
@@ -120,10 +126,9 @@ near_matches as (
         deaths.source_row as near_registry_row,
         substr(deaths.nik, 1, 6) <> substr(golden.nik, 1, 6) as other_region,
         nik_status.registry_status
-    from golden
-    cross join unnest(coalesce(golden.row_names, [golden.nama])) as spelt (nama)
+    from spellings as golden
     inner join deaths
-        on deaths.nama = spelt.nama
+        on deaths.nama = golden.nama
         and year(deaths.tanggal_lahir) = year(golden.tanggal_lahir)
         and deaths.nik <> golden.nik
         and damerau_levenshtein(deaths.nik, golden.nik) <= 2
