@@ -582,31 +582,45 @@ def _pindah_fields(
 _KLASIFIKASI = ("", "1", "2", "3", "4", "5")
 
 
+_PROGRAMME_ROWS = 1_000_000
+# Per-person uniforms of the age-bound cards and KPDJ: what each must fall below.
+_CARD_SHARES = np.array([0.8, 0.3, 0.6, 0.7, 0.02])
+
+
 def _programmes(
     rng: np.random.Generator, age: np.ndarray, desil: np.ndarray, hh: np.ndarray, in_dtks: np.ndarray
 ) -> Coded:
     """DTKS `bansos` per person: Jakarta cards by age, national family programmes by household poverty."""
     n = len(age)
-    u = rng.random((n, 5))
-    hh_u = rng.random((int(hh.max()) + 1 if n else 0, 4))[hh]
-    poor = desil <= 4
-    bits = (
-        np.stack(
-            [
-                poor & (age >= 6) & (age < 19) & (u[:, 0] < 0.8),  # KJP Plus
-                poor & (age >= 18) & (age < 25) & (u[:, 1] < 0.3),  # KJMU
-                poor & (age < 7) & (u[:, 2] < 0.6),  # KAJ
-                poor & (age >= 60) & (u[:, 3] < 0.7),  # KLJ
-                u[:, 4] < 0.02,  # KPDJ
-                (desil <= 2) & (hh_u[:, 0] < 0.6),  # PKH
-                (desil <= 3) & (hh_u[:, 1] < 0.5),  # BPNT
-                poor & (hh_u[:, 2] < 0.3),  # Bantuan Pangan
-                (desil <= 2) & (hh_u[:, 3] < 0.15),  # PKH Lokal
-            ],
-            axis=1,
+    # Five uniforms a person, then four a household, drawn in that order; a million people at a time, each
+    # kept only as whether it falls below its share (a person's row of (n, 5) draws is the same either way).
+    card = np.empty((n, 5), dtype=bool)
+    for a in range(0, n, _PROGRAMME_ROWS):
+        b = min(a + _PROGRAMME_ROWS, n)
+        card[a:b] = rng.random((b - a, 5)) < _CARD_SHARES
+    hh_draws = rng.random((int(hh.max()) + 1 if n else 0, 4))
+    code = np.zeros(n, dtype=np.uint16)
+    for a in range(0, n, _PROGRAMME_ROWS):
+        rows = slice(a, min(a + _PROGRAMME_ROWS, n))
+        u, hh_u, d, years = card[rows], hh_draws[hh[rows]], desil[rows], age[rows]
+        poor = d <= 4
+        bits = (
+            np.stack(
+                [
+                    poor & (years >= 6) & (years < 19) & u[:, 0],  # KJP Plus
+                    poor & (years >= 18) & (years < 25) & u[:, 1],  # KJMU
+                    poor & (years < 7) & u[:, 2],  # KAJ
+                    poor & (years >= 60) & u[:, 3],  # KLJ
+                    u[:, 4],  # KPDJ
+                    (d <= 2) & (hh_u[:, 0] < 0.6),  # PKH
+                    (d <= 3) & (hh_u[:, 1] < 0.5),  # BPNT
+                    poor & (hh_u[:, 2] < 0.3),  # Bantuan Pangan
+                    (d <= 2) & (hh_u[:, 3] < 0.15),  # PKH Lokal
+                ],
+                axis=1,
+            )
+            & in_dtks[rows, None]
         )
-        & in_dtks[:, None]
-    )
-    code = (bits * (1 << np.arange(len(PROGRAMMES)))).sum(axis=1)
+        code[rows] = (bits * (1 << np.arange(len(PROGRAMMES)))).sum(axis=1)
     table = [",".join(p for j, p in enumerate(PROGRAMMES) if c >> j & 1) for c in range(1 << len(PROGRAMMES))]
-    return Coded(code.astype(np.uint16), table)
+    return Coded(code, table)
