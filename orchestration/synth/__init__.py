@@ -129,11 +129,12 @@ def _write_landing(world: World, cfg: SynthConfig, seed: int, folder: Path) -> d
                              nik_holder=np.concatenate(holders))
         del planned, chunks
         release_freed_memory()
-    for source, rows in build_registries(world, seed, cfg).items():
+    for source, rows in build_registries(world, seed, cfg):
         _require_rows(rows)
         write_csv(source, [rows], folder)
         rows.columns = {}
         files[source] = rows
+        release_freed_memory()
     return files
 
 
