@@ -97,11 +97,15 @@ class World:
         """People with a valid NIK ordered by it, and those NIKs: to find whose NIK a cell holds."""
         valid = np.flatnonzero(self.nik_valid)
         order = np.argsort(self.nik_number[valid])
-        return valid[order], self.nik_number[valid][order]
+        return valid[order].astype(np.int32), self.nik_number[valid][order]
 
     @functools.cached_property
-    def members(self) -> tuple[np.ndarray, np.ndarray]:
-        """People ordered by household (stable), and their households in that order."""
+    def members(self) -> tuple[np.ndarray | None, np.ndarray]:
+        """People ordered by household (stable; None when they are in household order), and their households."""
+        # The world lists people household after household (generation order, the added dead last), so the
+        # order is normally the identity: then nothing but a reference to hh is kept.
+        if (np.diff(self.hh) >= 0).all():
+            return None, self.hh
         order = np.argsort(self.hh, kind="stable")
         return order, self.hh[order]
 

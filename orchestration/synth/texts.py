@@ -84,7 +84,3 @@ class Coded:
 
     def __getitem__(self, index: np.ndarray) -> np.ndarray:
         return self.table[self.codes[index]]
-
-    def arrow(self) -> pa.Array:
-        """The whole column as an Arrow string array."""
-        return pa.array(self.table.tolist(), pa.string()).take(pa.array(self.codes.astype(np.int64)))
