@@ -9,13 +9,16 @@ How a quarter is made (one module per step):
 - sources / registries: the rows of each file, with the value variants and errors of corruptions, each
   named per row in the truth; writers: the files of docs/landing_contract.md and the truth.
 
-Same quarter, people, seed and config give byte-identical files.
+Same quarter, people, seed and config give byte-identical files. Memory stays bounded at 10M list rows
+(docs/synthetic_data.md): strings of the world are Arrow columns (texts), a list is planned whole in small codes
+and rendered and written a run of rows at a time, and freed memory is returned between steps (memory).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -31,13 +34,11 @@ from .registries import build_registries
 from .sources import Rows, plan_source, render_rows
 from .corruptions import TAGS, has_tag, tag_text
 from .population import PAIR_KINDS
-from .writers import set_pulled_at, write_csv, write_p3ke, write_ready_marker, write_truth
+from .writers import TRUTH_ROWS, set_pulled_at, write_csv, write_p3ke, write_ready_marker, write_truth
 
 __all__ = ["SynthConfig", "generate_quarter"]
 
 DEFAULT_SEED = 20250601
-# People a slice of persons.parquet is built from at a time.
-TRUTH_ROWS = 1_000_000
 
 
 def generate_quarter(
@@ -113,14 +114,7 @@ def _write_landing(world: World, cfg: SynthConfig, seed: int, folder: Path) -> d
         # Rows are rendered and written a run at a time: only their identity and tags stay, to bound memory.
         tags: list[np.ndarray] = []
         holders: list[np.ndarray] = []
-
-        def kept(chunks):
-            for rows in chunks:
-                tags.append(rows.tags)
-                holders.append(rows.nik_holder)
-                yield rows
-
-        chunks = kept(render_rows(world, planned))
+        chunks = _kept(render_rows(world, planned), tags, holders)
         if source == "p3ke":
             write_p3ke(chunks, folder, created, cfg.p3ke_sheet_rows)
         else:
@@ -129,12 +123,21 @@ def _write_landing(world: World, cfg: SynthConfig, seed: int, folder: Path) -> d
                              nik_holder=np.concatenate(holders))
         del planned, chunks
         release_freed_memory()
-    for source, rows in build_registries(world, seed, cfg).items():
+    for source, rows in build_registries(world, seed, cfg):
         _require_rows(rows)
         write_csv(source, [rows], folder)
         rows.columns = {}
         files[source] = rows
+        release_freed_memory()
     return files
+
+
+def _kept(chunks: Iterator[Rows], tags: list[np.ndarray], holders: list[np.ndarray]) -> Iterator[Rows]:
+    """The chunks, keeping each one's tags and NIK holders for the truth as they pass to the writer."""
+    for rows in chunks:
+        tags.append(rows.tags)
+        holders.append(rows.nik_holder)
+        yield rows
 
 
 def _require_rows(rows) -> None:

@@ -119,20 +119,10 @@ class Tags:
         """Tag the rows selected by `mask`."""
         self.bits[mask] |= _BIT[tag]
 
-    def strings(self) -> np.ndarray:
-        """Comma-separated tag names per row (empty when none)."""
-        return tag_strings(self.bits)
-
 
 def tag_text(bits: int) -> str:
     """The comma-separated tag names of one row's bits."""
     return ",".join(t for t in TAGS if int(bits) & int(_BIT[t]))
-
-
-def tag_strings(bits: np.ndarray) -> np.ndarray:
-    """Comma-separated tag names per row (empty when none) of an array of tag bits."""
-    uniq, inv = np.unique(bits, return_inverse=True)
-    return np.array([tag_text(b) for b in uniq], dtype=object)[inv.reshape(-1)]
 
 
 def has_tag(bits: np.ndarray, tag: str) -> np.ndarray:

@@ -19,21 +19,22 @@ def mistype(nik: np.ndarray, typo: np.ndarray, transposed: np.ndarray, u: np.nda
 
 
 def ganda_donors(
-    members: tuple[np.ndarray, np.ndarray], hh: np.ndarray, role: np.ndarray, valid: np.ndarray, rows: np.ndarray,
+    members: tuple[np.ndarray | None, np.ndarray], hh: np.ndarray, role: np.ndarray, valid: np.ndarray, rows: np.ndarray,
     u: np.ndarray,
 ) -> np.ndarray:
     """For rows of household members, the person whose NIK the row carries instead: mostly the head's.
 
-    hh, role, valid are per person of the world, and `members` its people ordered by household (stable) with
-    their households (World.members); rows are the people of the selected rows. Returns a person index per
-    row, or -1 where the household has nobody else with a valid NIK in the files.
+    hh, role, valid are per person of the world, and `members` its people ordered by household (stable; None
+    when they already are) with their households (World.members); rows are the people of the selected rows.
+    Returns a person index per row, or -1 where the household has nobody else with a valid NIK in the files.
     """
     order, hs = members
     lo = np.searchsorted(hs, hh[rows], side="left")
     hi = np.searchsorted(hs, hh[rows], side="right")
     out = np.full(len(rows), -1, dtype=np.int64)
     for j, (p, a, b) in enumerate(zip(rows.tolist(), lo.tolist(), hi.tolist(), strict=True)):
-        others = [m for m in order[a:b].tolist() if m != p and valid[m]]
+        members_of = range(a, b) if order is None else order[a:b].tolist()
+        others = [m for m in members_of if m != p and valid[m]]
         if not others:
             continue
         heads = [m for m in others if role[m] == HEAD]

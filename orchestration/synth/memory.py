@@ -6,6 +6,8 @@ import ctypes
 import ctypes.util
 import functools
 
+import pyarrow as pa
+
 
 @functools.cache
 def _malloc_trim():
@@ -16,9 +18,10 @@ def _malloc_trim():
 
 
 def release_freed_memory() -> None:
-    """Return the free pages of the C heap to the system (glibc's malloc_trim); nothing elsewhere."""
+    """Return the free pages of the C heap (glibc's malloc_trim) and of Arrow's memory pool to the system."""
     # Millions of numpy arrays of a few hundred KB (one household block, one run of rows) live on glibc's heap;
     # freed, they stay in the process's RSS until trimmed: at 2M people that was half of it.
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
+    pa.default_memory_pool().release_unused()

@@ -97,11 +97,15 @@ class World:
         """People with a valid NIK ordered by it, and those NIKs: to find whose NIK a cell holds."""
         valid = np.flatnonzero(self.nik_valid)
         order = np.argsort(self.nik_number[valid])
-        return valid[order], self.nik_number[valid][order]
+        return valid[order].astype(np.int32), self.nik_number[valid][order]
 
     @functools.cached_property
-    def members(self) -> tuple[np.ndarray, np.ndarray]:
-        """People ordered by household (stable), and their households in that order."""
+    def members(self) -> tuple[np.ndarray | None, np.ndarray]:
+        """People ordered by household (stable; None when they are in household order), and their households."""
+        # The world lists people household after household (generation order, the added dead last), so the
+        # order is normally the identity: then nothing but a reference to hh is kept.
+        if (np.diff(self.hh) >= 0).all():
+            return None, self.hh
         order = np.argsort(self.hh, kind="stable")
         return order, self.hh[order]
 
@@ -304,23 +308,27 @@ def plant(cfg: SynthConfig, q: Quarter, seed: int, people: int, reference: int) 
         "name_src": sel.copy(),
         "hh": U.p_hh[sel],
     }
+    role_sel, birth_u, in_sel, listed_sel = U.p_role[sel], U.p_u[sel], U.p_in[sel], U.listed[sel]
+    households = {key: getattr(U, key) for key in ("hh_kel", "hh_rt", "hh_rw", "hh_addr_kind", "hh_addr_u",
+                                                    "hh_desil")}
+    # The universe is most of a large quarter's memory: each of its arrays goes once its last use is past.
+    _drop(U, "p_dob", "p_area", "p_role", "p_u", "p_in", "hh_start", "hh_size", "hh_kk_date", *households)
     rng = stream(4)
     namesakes = pos[np.flatnonzero(planted_u == NAMESAKE)]
     order = rng.permutation(len(namesakes))
     n_pair = int(np.floor(cfg.namesake_listed_dead_share * len(namesakes) + 0.5))
     paired, unpaired = np.sort(namesakes[order[:n_pair]]), np.sort(namesakes[order[n_pair:]])
-    twins = _twin_listed_dead(p, np.flatnonzero((status_u[sel] == DECEASED) & U.listed[sel]), paired)
-    n_h, k = len(U.hh_kel), len(unpaired)
+    twins = _twin_listed_dead(p, np.flatnonzero((status_u[sel] == DECEASED) & listed_sel), paired)
+    n_h, k = len(households["hh_kel"]), len(unpaired)
     new_kel = _add_dead_namesakes(stream(5), p, unpaired, n_h)
     n = len(sel) + k
     added = np.arange(len(sel), n)
     status = np.r_[status_u[sel], np.full(k, DECEASED, dtype=np.int8)]
     planted = np.r_[planted_u[sel], np.zeros(k, dtype=np.int8)]
-    person_id = Texts(pa.concat_arrays([
-        texts.zero_padded("P", sel, 9), pa.array([f"X{q.label}-{i + 1:06d}" for i in range(k)], pa.string())]))
+    ids = functools.partial(_person_ids, sel, q.label)
     namesake_of = np.full(n, None, dtype=object)
-    namesake_of[paired] = person_id[twins]
-    namesake_of[unpaired] = person_id[added]
+    namesake_of[paired] = ids(twins)
+    namesake_of[unpaired] = ids(added)
     namesake_of = Texts(pa.array(namesake_of, pa.string()))
     female, dob, hh = p["female"], p["dob"], p["hh"]
 
@@ -328,32 +336,34 @@ def plant(cfg: SynthConfig, q: Quarter, seed: int, people: int, reference: int) 
     nik = np.r_[U.p_nik[sel], np.zeros(k, dtype=np.int64)]
     changed = np.r_[twins, added]
     new_prefix = population.nik_prefix(geo.nat_kec_code[p["area"][changed]], dob[changed], female[changed])
-    nik[changed] = new_prefix * 10**4 + population.appended_serials(
-        U.p_nik // 10**4, U.p_nik % 10**4, new_prefix
-    )
+    nik[changed] = new_prefix * 10**4 + population.appended_serials(U.p_nik, new_prefix)
     rng = stream(7)
     kk_date = q.start - 30 - np.floor(rng.random(k) * 3650).astype(np.int64)
     kk_pre = population.kk_prefix(geo.kec_code[geo.kel_kec[new_kel]], kk_date)
-    kk_new = kk_pre * 10**4 + population.appended_serials(U.hh_kk // 10**4, U.hh_kk % 10**4, kk_pre)
+    kk_new = kk_pre * 10**4 + population.appended_serials(U.hh_kk, kk_pre)
     kk = population.separate_kk_from_nik(np.r_[U.hh_kk, kk_new], np.r_[U.p_nik, nik[changed]])
+    _drop(U, "p_nik", "hh_kk")
 
-    composed = texts.built(n, functools.partial(_compose_names, U, p["name_src"], female))
-    pair_kind, pair_of, renamed = _pairs(U, sel, pos, person_id, changed, k)
+    pair_kind, pair_of, renamed = _pairs(U, sel, pos, ids, changed, k)
     # A renamed twin who is also a namesake keeps sharing the name with their dead namesake.
     names_now = dict(renamed)
-    for to, frm in zip(np.r_[twins, added].tolist(), np.r_[paired, unpaired].tolist(), strict=True):
-        names_now[to] = renamed[frm] if frm in renamed else composed[np.array([frm])][0]
-    names_all = Texts(texts.replaced(composed.array, np.array(list(names_now), dtype=np.int64),
-                                     list(names_now.values())))
-    del composed
+    copied_from = np.r_[paired, unpaired]
+    composed = dict(zip(copied_from.tolist(), _compose_names(U, p["name_src"], female, copied_from).tolist()))
+    for to, frm in zip(np.r_[twins, added].tolist(), copied_from.tolist(), strict=True):
+        names_now[to] = renamed[frm] if frm in renamed else composed[frm]
+    names_all = texts.built(n, functools.partial(_names_with, U, p["name_src"], female, names_now))
     mother_name = _mother_names(U, sel, pos, names_all, unpaired)
-    role = np.r_[U.p_role[sel], np.full(k, population.HEAD, dtype=U.p_role.dtype)]
-    birth_u = U.p_u[sel]
-    in_src = np.r_[U.p_in[sel], np.zeros((k, 3), dtype=bool)]
-    hh_kel = np.r_[U.hh_kel, new_kel]
-    base_rt, base_rw, base_kind, base_addr_u, base_desil = U.hh_rt, U.hh_rw, U.hh_addr_kind, U.hh_addr_u, U.hh_desil
-    # Everyone generated has been drawn on; only the people in the files go on (most of a large quarter's memory).
+    # Everyone generated has been drawn on; only the people in the files go on.
     del U, pos, p["name_src"]
+    person_id = Texts(pa.concat_arrays([
+        texts.zero_padded("P", sel, 9), pa.array([f"X{q.label}-{i + 1:06d}" for i in range(k)], pa.string())]))
+    role = np.r_[role_sel, np.full(k, population.HEAD, dtype=role_sel.dtype)]
+    in_src = np.r_[in_sel, np.zeros((k, 3), dtype=bool)]
+    del role_sel, in_sel
+    hh_kel = np.r_[households["hh_kel"], new_kel]
+    base_rt, base_rw, base_kind, base_addr_u, base_desil = (
+        households[key] for key in ("hh_rt", "hh_rw", "hh_addr_kind", "hh_addr_u", "hh_desil"))
+    del households
     age = (q.start - dob) / 365.2425
     status_date = np.full(n, NO_DATE, dtype=np.int64)
     evented = np.isin(status, (DECEASED, MOVED_OUT, NIK_DEACTIVATED, MOVED_WITHIN))
@@ -427,17 +437,41 @@ def plant(cfg: SynthConfig, q: Quarter, seed: int, people: int, reference: int) 
     )
 
 
-def _compose_names(U: population.Universe, name_src: np.ndarray, female: np.ndarray, a: int, b: int) -> np.ndarray:
-    """Names of people a to b, each from the name draws of the generated person `name_src` points to."""
-    src = name_src[a:b]
-    return names.compose_names(U.p_style[src], U.hh_group[U.p_hh[src]], female[a:b], U.p_name_u[src])
+def _compose_names(U: population.Universe, name_src: np.ndarray, female: np.ndarray, people: np.ndarray) -> np.ndarray:
+    """Names of the given people, each from the name draws of the generated person `name_src` points to."""
+    src = name_src[people]
+    return names.compose_names(U.p_style[src], U.hh_group[U.p_hh[src]], female[people], U.p_name_u[src])
+
+
+def _names_with(U: population.Universe, name_src: np.ndarray, female: np.ndarray, given: dict[int, str],
+                a: int, b: int) -> np.ndarray:
+    """Names of people a to b: composed, or the name `given` to them."""
+    out = _compose_names(U, name_src, female, np.arange(a, b))
+    for i, name in given.items():
+        if a <= i < b:
+            out[i - a] = name
+    return out
+
+
+def _drop(U: population.Universe, *names: str) -> None:
+    """Let go of universe arrays no step needs any more."""
+    for name in names:
+        delattr(U, name)
+
+
+def _person_ids(sel: np.ndarray, label: str, index: np.ndarray) -> np.ndarray:
+    """person_id of people of the world by index: P + generation index, X<quarter>-n for the added dead."""
+    out = np.empty(len(index), dtype=object)
+    for j, i in enumerate(np.asarray(index).tolist()):
+        out[j] = f"P{sel[i]:09d}" if i < len(sel) else f"X{label}-{i - len(sel) + 1:06d}"
+    return out
 
 
 def _pairs(
     U: population.Universe,
     sel: np.ndarray,
     pos: np.ndarray,
-    person_id: Texts,
+    ids: Callable[[np.ndarray], np.ndarray],
     changed: np.ndarray,
     k: int,
 ) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
@@ -462,7 +496,7 @@ def _pairs(
     kind[broken | (partner < 0)] = population.PAIR_NONE
     of = np.full(len(sel) + k, None, dtype=object)
     has = kind != population.PAIR_NONE
-    of[: len(sel)][has] = person_id[partner[has]]
+    of[: len(sel)][has] = ids(partner[has])
     return np.r_[kind, np.zeros(k, dtype=np.int8)], of, renamed
 
 
@@ -552,31 +586,45 @@ def _pindah_fields(
 _KLASIFIKASI = ("", "1", "2", "3", "4", "5")
 
 
+_PROGRAMME_ROWS = 1_000_000
+# Per-person uniforms of the age-bound cards and KPDJ: what each must fall below.
+_CARD_SHARES = np.array([0.8, 0.3, 0.6, 0.7, 0.02])
+
+
 def _programmes(
     rng: np.random.Generator, age: np.ndarray, desil: np.ndarray, hh: np.ndarray, in_dtks: np.ndarray
 ) -> Coded:
     """DTKS `bansos` per person: Jakarta cards by age, national family programmes by household poverty."""
     n = len(age)
-    u = rng.random((n, 5))
-    hh_u = rng.random((int(hh.max()) + 1 if n else 0, 4))[hh]
-    poor = desil <= 4
-    bits = (
-        np.stack(
-            [
-                poor & (age >= 6) & (age < 19) & (u[:, 0] < 0.8),  # KJP Plus
-                poor & (age >= 18) & (age < 25) & (u[:, 1] < 0.3),  # KJMU
-                poor & (age < 7) & (u[:, 2] < 0.6),  # KAJ
-                poor & (age >= 60) & (u[:, 3] < 0.7),  # KLJ
-                u[:, 4] < 0.02,  # KPDJ
-                (desil <= 2) & (hh_u[:, 0] < 0.6),  # PKH
-                (desil <= 3) & (hh_u[:, 1] < 0.5),  # BPNT
-                poor & (hh_u[:, 2] < 0.3),  # Bantuan Pangan
-                (desil <= 2) & (hh_u[:, 3] < 0.15),  # PKH Lokal
-            ],
-            axis=1,
+    # Five uniforms a person, then four a household, drawn in that order; a million people at a time, each
+    # kept only as whether it falls below its share (a person's row of (n, 5) draws is the same either way).
+    card = np.empty((n, 5), dtype=bool)
+    for a in range(0, n, _PROGRAMME_ROWS):
+        b = min(a + _PROGRAMME_ROWS, n)
+        card[a:b] = rng.random((b - a, 5)) < _CARD_SHARES
+    hh_draws = rng.random((int(hh.max()) + 1 if n else 0, 4))
+    code = np.zeros(n, dtype=np.uint16)
+    for a in range(0, n, _PROGRAMME_ROWS):
+        rows = slice(a, min(a + _PROGRAMME_ROWS, n))
+        u, hh_u, d, years = card[rows], hh_draws[hh[rows]], desil[rows], age[rows]
+        poor = d <= 4
+        bits = (
+            np.stack(
+                [
+                    poor & (years >= 6) & (years < 19) & u[:, 0],  # KJP Plus
+                    poor & (years >= 18) & (years < 25) & u[:, 1],  # KJMU
+                    poor & (years < 7) & u[:, 2],  # KAJ
+                    poor & (years >= 60) & u[:, 3],  # KLJ
+                    u[:, 4],  # KPDJ
+                    (d <= 2) & (hh_u[:, 0] < 0.6),  # PKH
+                    (d <= 3) & (hh_u[:, 1] < 0.5),  # BPNT
+                    poor & (hh_u[:, 2] < 0.3),  # Bantuan Pangan
+                    (d <= 2) & (hh_u[:, 3] < 0.15),  # PKH Lokal
+                ],
+                axis=1,
+            )
+            & in_dtks[rows, None]
         )
-        & in_dtks[:, None]
-    )
-    code = (bits * (1 << np.arange(len(PROGRAMMES)))).sum(axis=1)
+        code[rows] = (bits * (1 << np.arange(len(PROGRAMMES)))).sum(axis=1)
     table = [",".join(p for j, p in enumerate(PROGRAMMES) if c >> j & 1) for c in range(1 << len(PROGRAMMES))]
-    return Coded(code.astype(np.uint16), table)
+    return Coded(code, table)

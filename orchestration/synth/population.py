@@ -360,10 +360,18 @@ def ranked_serials(prefix: np.ndarray, gap: np.ndarray) -> np.ndarray:
     return serial
 
 
-def appended_serials(base_prefix: np.ndarray, base_serial: np.ndarray, new_prefix: np.ndarray) -> np.ndarray:
-    """Serials for new numbers that continue after the highest serial already issued under their prefix."""
+def appended_serials(base: np.ndarray, new_prefix: np.ndarray) -> np.ndarray:
+    """Serials for new numbers that continue after the highest serial already issued (in `base`, 16-digit
+    numbers) under their prefix."""
     if len(new_prefix) == 0:
         return np.zeros(0, dtype=np.int64)
+    # Only the new numbers' prefixes matter: the few thousand issued under them, not the millions of `base`.
+    base_prefix = base // 10**4
+    keep = np.isin(base_prefix, np.unique(new_prefix))
+    base_prefix, base_serial = base_prefix[keep], base[keep] % 10**4
+    first = ranked_serials(new_prefix, np.ones(len(new_prefix), dtype=np.int64))
+    if not len(base_prefix):
+        return first
     order = np.argsort(base_prefix, kind="stable")
     bp = base_prefix[order]
     starts = np.flatnonzero(np.r_[True, bp[1:] != bp[:-1]])
@@ -372,7 +380,7 @@ def appended_serials(base_prefix: np.ndarray, base_serial: np.ndarray, new_prefi
     pos = np.searchsorted(uniq, new_prefix)
     hit = (pos < len(uniq)) & (uniq[np.minimum(pos, len(uniq) - 1)] == new_prefix)
     top = np.where(hit, gmax[np.minimum(pos, len(uniq) - 1)], 0)
-    return top + ranked_serials(new_prefix, np.ones(len(new_prefix), dtype=np.int64))
+    return top + first
 
 
 # Codes kept in a byte or two instead of eight (every value fits: 10 roles, 9 name styles, 7,285 kecamatan,
@@ -464,15 +472,22 @@ def _numbers(prefix_of: Callable[[int, int], np.ndarray], n: int, gap: np.ndarra
 
 def separate_kk_from_nik(kk: np.ndarray, nik: np.ndarray) -> np.ndarray:
     """Bump KK serials that equal a NIK or an earlier KK, so that no number is both a NIK and a KK."""
+    # Rounds of +1 on every KK that equals a NIK or a KK of a lower index, until none does. After a round only
+    # the prefixes a bumped KK landed in can hold a clash, so each round looks at those alone: at 7M people
+    # dozens of rounds over every KK took minutes; the result is the same.
     kk = kk.copy()
     nik_sorted = np.sort(nik)
-    while True:
-        pos = np.searchsorted(nik_sorted, kk).clip(0, len(nik_sorted) - 1)
-        clash = nik_sorted[pos] == kk
-        order = np.argsort(kk, kind="stable")
-        dup = np.zeros(len(kk), dtype=bool)
-        dup[order[1:]] = kk[order[1:]] == kk[order[:-1]]
-        bump = clash | dup
-        if not bump.any():
-            return kk
-        kk[bump] += 1
+    subset = np.arange(len(kk))
+    while len(subset):
+        values = kk[subset]
+        order = np.argsort(values, kind="stable")  # equal values in index order: the first one stays
+        ordered = values[order]
+        pos = np.searchsorted(nik_sorted, ordered).clip(0, len(nik_sorted) - 1)
+        bump = nik_sorted[pos] == ordered
+        bump[1:] |= ordered[1:] == ordered[:-1]
+        bumped = subset[order[bump]]
+        if not len(bumped):
+            break
+        kk[bumped] += 1
+        subset = np.flatnonzero(np.isin(kk // 10**4, np.unique(kk[bumped] // 10**4)))
+    return kk

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 from . import corruptions as C
@@ -76,8 +78,8 @@ def _registry_order(rng: np.random.Generator, dates: np.ndarray) -> np.ndarray:
     return np.lexsort((rng.random(len(dates)), dates))
 
 
-def build_registries(W: World, seed: int, cfg: SynthConfig) -> dict[str, Rows]:
-    """Rows of dukcapil_kematian.csv and dukcapil_pindah.csv."""
+def build_registries(W: World, seed: int, cfg: SynthConfig) -> Iterator[tuple[str, Rows]]:
+    """Rows of dukcapil_kematian.csv, then of dukcapil_pindah.csv (one made after the other is written)."""
     geo = geography()
     q = W.quarter
     rng = np.random.default_rng([seed, _STREAM_REGISTRY, q.year, q.number])
@@ -121,6 +123,9 @@ def build_registries(W: World, seed: int, cfg: SynthConfig) -> dict[str, Rows]:
         nik_holder=holder,
     )
 
+    yield "dukcapil_kematian", kematian
+    del kematian, nik, names, holder, akta
+
     moved = np.flatnonzero(np.isin(W.status, list(PINDAH_STATUS)))
     moved = moved[_registry_order(rng, W.status_date[moved])]
     moved = _with_duplicates(quality, moved, cfg.registry_duplicate_rate)
@@ -142,4 +147,4 @@ def build_registries(W: World, seed: int, cfg: SynthConfig) -> dict[str, Rows]:
         },
         nik_holder=holder,
     )
-    return {"dukcapil_kematian": kematian, "dukcapil_pindah": pindah}
+    yield "dukcapil_pindah", pindah

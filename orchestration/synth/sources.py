@@ -115,7 +115,9 @@ class Planned:
 
 
 class _Sparse:
-    """A per-row draw kept only for the rows that read it; slicing gives the dense draws (0 elsewhere)."""
+    """A per-row uniform draw kept only for the rows that read it (values elsewhere read as 0).
+
+    A large quarter's plan would otherwise keep 8 bytes a row for each of ten such draws, most never read."""
 
     def __init__(self, values: np.ndarray, read: np.ndarray) -> None:
         self.at = np.flatnonzero(read)
@@ -132,21 +134,29 @@ class _Sparse:
         out[self.at[lo:hi] - a] = self.values[lo:hi]
         return out
 
+    def take(self, rows: np.ndarray) -> np.ndarray:
+        """The draws of the given rows, densely."""
+        pos = np.searchsorted(self.at, rows).clip(0, max(len(self.at) - 1, 0))
+        hit = (self.at[pos] == rows) if len(self.at) else np.zeros(len(rows), dtype=bool)
+        return np.where(hit, self.values[pos] if len(self.at) else 0.0, 0.0)
 
-# The uniform draws that only the rows with a variant or error read, and which rows those are: a large
-# quarter's plan keeps 8 bytes a row for each draw otherwise.
-_SPARSE_DRAWS = {
-    "name_u1": lambda plan: plan["name_kind"] != C.NAME_NONE,
-    "name_u2": lambda plan: plan["name_kind"] != C.NAME_NONE,
-    "dob_u": lambda plan: plan["dob_kind"] != C.DOB_NONE,
-    "nik_u": lambda plan: (plan["nik_kind"] >= 0) | plan["nik_typo"] | plan["nik_transposed"],
-    "kk_u": lambda plan: plan["kk_kind"] >= 0,
-    "nik_fmt_u": lambda plan: plan["nik_fmt"],
-    "kk_fmt_u": lambda plan: plan["kk_fmt"],
-    "ganda_u": lambda plan: plan["nik_ganda"],
-    "kel_slip_u1": lambda plan: plan["kel_slip"],
-    "kel_slip_u2": lambda plan: plan["kel_slip"],
-}
+    def appended(self, more: np.ndarray) -> _Sparse:
+        """These rows, then `more` dense rows (all kept)."""
+        out = _Sparse(np.zeros(0), np.zeros(0, dtype=bool))
+        out.at = np.r_[self.at, self.n + np.arange(len(more))]
+        out.values = np.r_[self.values, more]
+        out.n = self.n + len(more)
+        return out
+
+    def permuted(self, order: np.ndarray) -> _Sparse:
+        """The rows in the order `order` (new row i is old row order[i])."""
+        new_at = np.empty(self.n, dtype=np.int64)
+        new_at[order] = np.arange(self.n)
+        new_at = new_at[self.at]
+        ranked = np.argsort(new_at)
+        out = _Sparse(np.zeros(0), np.zeros(0, dtype=bool))
+        out.at, out.values, out.n = new_at[ranked], self.values[ranked], self.n
+        return out
 
 
 def _choice(rng: np.random.Generator, p: tuple[float, ...], n: int) -> np.ndarray:
@@ -161,26 +171,21 @@ def _codes(values: np.ndarray) -> np.ndarray:
 
 
 def _plan(rng: np.random.Generator, source: str, W: World, person: np.ndarray, cfg: SynthConfig) -> dict:
-    """Per-row draws of every written form, variant and error."""
+    """Per-row draws of every written form, variant and error (drawn in this order: it fixes the stream)."""
     n = len(person)
     hs = HOUSE_STYLES[source]
     born_before_1975 = W.dob[person] < _BORN_1975
     u = rng.random(n)
-    old_rate = np.where(born_before_1975, cfg.name_old_spelling_rate, 0.0)
-    edges = np.cumsum(
-        np.stack(
-            [
-                np.full(n, cfg.name_title_rate),
-                np.full(n, cfg.name_abbrev_rate),
-                np.full(n, cfg.name_spelling_rate),
-                old_rate,
-                np.full(n, cfg.name_typo_rate),
-            ]
-        ),
-        axis=0,
-    )
-    name_kind = _codes(np.where(u < edges[-1], 1 + (u[None, :] >= edges).sum(axis=0), C.NAME_NONE))
-    del edges
+    # The name variants' cumulative rates, as np.cumsum over their five rows adds them (only the old spelling's
+    # rate differs per row): no (5, n) arrays.
+    title = cfg.name_title_rate
+    abbrev = title + cfg.name_abbrev_rate
+    spelling = abbrev + cfg.name_spelling_rate
+    old = spelling + np.where(born_before_1975, cfg.name_old_spelling_rate, 0.0)
+    typo = old + cfg.name_typo_rate
+    count = (u >= title).astype(np.int8) + (u >= abbrev) + (u >= spelling) + (u >= old) + (u >= typo)
+    name_kind = _codes(np.where(u < typo, 1 + count, C.NAME_NONE))
+    del u, old, typo, count
     date_p = (
         hs.date_form
         if source != "p3ke"
@@ -191,81 +196,84 @@ def _plan(rng: np.random.Generator, source: str, W: World, person: np.ndarray, c
     dob_kind = _codes(np.where(
         rng.random(n) < cfg.dob_error_rate, _DOB_KINDS[_choice(rng, tuple(_DOB_KIND_P), n)], C.DOB_NONE
     ))
-    return dict(
-        name_kind=name_kind,
-        name_case=_choice(rng, hs.name_case, n),
-        name_u1=rng.random(n),
-        name_u2=rng.random(n),
-        dob_kind=dob_kind,
-        dob_u=rng.random(n),
-        date_form=_choice(rng, date_p, n),
-        sex_form=_choice(rng, hs.sex_form, n),
-        rt_form=_choice(rng, hs.rt_form, n),
-        rw_form=_choice(rng, hs.rt_form, n),
-        nik_kind=nik_kind,
-        nik_typo=(u_nik >= cfg.nik_error_rate) & (u_nik < cfg.nik_error_rate + cfg.nik_typo_rate),
-        nik_u=rng.random(n),
-        excel_nik=rng.random(n) < cfg.excel_number_nik_rate,
-        kk_kind=_codes(np.where(rng.random(n) < cfg.kk_error_rate, _choice(rng, tuple(C.KK_WEIGHTS), n), -1)),
-        kk_u=rng.random(n),
-        prov_form=_choice(rng, hs.provinsi_form, n),
-        kab_form=_choice(rng, hs.kabkota_form, n),
-        bps=rng.random(n) < cfg.bps_spelling_rate,
-        region_title=rng.random(n) < hs.region_title_case,
-        addr_style=_choice(rng, hs.address_style, n),
-        rel_title=rng.random(n) < hs.relation_title_case,
-        mother_blank=rng.random(n) < 0.02,
-        padan_miss=rng.random(n) < 0.015,
-        **_plan_as_written(rng, n, u_nik, cfg),
-    )
+    nik_typo = (u_nik >= cfg.nik_error_rate) & (u_nik < cfg.nik_error_rate + cfg.nik_typo_rate)
+    lo = cfg.nik_error_rate + cfg.nik_typo_rate
+    nik_transposed = (u_nik >= lo) & (u_nik < lo + cfg.nik_transposition_rate)
+    plan = dict(name_kind=name_kind)
+    plan["name_case"] = _choice(rng, hs.name_case, n)
+    named = name_kind != C.NAME_NONE
+    plan["name_u1"] = _Sparse(rng.random(n), named)
+    plan["name_u2"] = _Sparse(rng.random(n), named)
+    plan["dob_kind"] = dob_kind
+    plan["dob_u"] = _Sparse(rng.random(n), dob_kind != C.DOB_NONE)
+    plan["date_form"] = _choice(rng, date_p, n)
+    plan["sex_form"] = _choice(rng, hs.sex_form, n)
+    plan["rt_form"] = _choice(rng, hs.rt_form, n)
+    plan["rw_form"] = _choice(rng, hs.rt_form, n)
+    plan["nik_kind"] = nik_kind
+    plan["nik_typo"] = nik_typo
+    plan["nik_u"] = _Sparse(rng.random(n), (nik_kind >= 0) | nik_typo | nik_transposed)
+    plan["excel_nik"] = rng.random(n) < cfg.excel_number_nik_rate
+    plan["kk_kind"] = kk_kind = _codes(
+        np.where(rng.random(n) < cfg.kk_error_rate, _choice(rng, tuple(C.KK_WEIGHTS), n), -1))
+    plan["kk_u"] = _Sparse(rng.random(n), kk_kind >= 0)
+    plan["prov_form"] = _choice(rng, hs.provinsi_form, n)
+    plan["kab_form"] = _choice(rng, hs.kabkota_form, n)
+    plan["bps"] = rng.random(n) < cfg.bps_spelling_rate
+    plan["region_title"] = rng.random(n) < hs.region_title_case
+    plan["addr_style"] = _choice(rng, hs.address_style, n)
+    plan["rel_title"] = rng.random(n) < hs.relation_title_case
+    plan["mother_blank"] = rng.random(n) < 0.02
+    plan["padan_miss"] = rng.random(n) < 0.015
+    plan["nik_transposed"] = nik_transposed
+    plan.update(_plan_as_written(rng, n, u_nik, cfg))
+    return plan
 
 
 def _plan_as_written(rng: np.random.Generator, n: int, u_nik: np.ndarray, cfg: SynthConfig) -> dict:
     """Draws of the identifier, region and field-value forms (issue 11), independent of the older draws."""
-    lo = cfg.nik_error_rate + cfg.nik_typo_rate
+    lo = cfg.nik_error_rate + cfg.nik_typo_rate + cfg.nik_transposition_rate
     oor = cfg.out_of_range_rate
-    return dict(
-        nik_transposed=(u_nik >= lo) & (u_nik < lo + cfg.nik_transposition_rate),
-        nik_ganda=(u_nik >= lo + cfg.nik_transposition_rate)
-        & (u_nik < lo + cfg.nik_transposition_rate + cfg.nik_ganda_rate),
-        ganda_u=rng.random(n),
-        nik_fmt=rng.random(n) < cfg.nik_formatted_rate,
-        nik_fmt_u=rng.random(n),
-        kk_fmt=rng.random(n) < cfg.kk_formatted_rate,
-        kk_fmt_u=rng.random(n),
-        prov_dkj=rng.random(n) < cfg.provinsi_dkj_rate,
-        prov_dkj_form=_codes(rng.integers(0, len(PROVINSI_DKJ_FORMS), n)),
-        kel_prefix=rng.random(n) < cfg.kelurahan_prefix_rate,
-        kel_prefix_form=_codes(rng.integers(0, len(region_names.KELURAHAN_PREFIXES), n)),
-        kec_prefix=rng.random(n) < cfg.kecamatan_prefix_rate,
-        kec_prefix_form=_codes(rng.integers(0, len(region_names.KECAMATAN_PREFIXES), n)),
-        kel_no_space=rng.random(n) < cfg.region_no_space_rate,
-        kec_no_space=rng.random(n) < cfg.region_no_space_rate,
-        old_spelling=rng.random(n) < cfg.region_old_spelling_rate,
-        kel_slip=rng.random(n) < cfg.kelurahan_typo_rate,
-        kel_slip_u1=rng.random(n),
-        kel_slip_u2=rng.random(n),
-        sex_other=rng.random(n) < cfg.sex_other_form_rate,
-        sex_other_form=_codes(rng.integers(0, len(field_values.SEX_OTHER_FORMS), n)),
-        date_other=rng.random(n) < cfg.date_other_form_rate,
-        date_other_form=_codes(rng.integers(0, len(field_values.DATE_OTHER_FORMS), n)),
-        rt_zero=rng.random(n) < cfg.rt_rw_zero_rate,
-        rt_zero_form=_codes(rng.integers(0, 6, n)),
-        rt_4=rng.random(n) < cfg.rt_rw_4_digit_rate,
-        desil_text=rng.random(n) < cfg.desil_text_rate,
-        oor_form=_codes(rng.integers(0, 1200, n)),
-        sex_oor=rng.random(n) < oor,
-        dob_oor=rng.random(n) < oor,
-        rt_oor=rng.random(n) < oor,
-        desil_oor=rng.random(n) < oor,
-    )
+    plan = {}
+    plan["nik_ganda"] = ganda = (u_nik >= lo) & (u_nik < lo + cfg.nik_ganda_rate)
+    plan["ganda_u"] = _Sparse(rng.random(n), ganda)
+    plan["nik_fmt"] = nik_fmt = rng.random(n) < cfg.nik_formatted_rate
+    plan["nik_fmt_u"] = _Sparse(rng.random(n), nik_fmt)
+    plan["kk_fmt"] = kk_fmt = rng.random(n) < cfg.kk_formatted_rate
+    plan["kk_fmt_u"] = _Sparse(rng.random(n), kk_fmt)
+    plan["prov_dkj"] = rng.random(n) < cfg.provinsi_dkj_rate
+    plan["prov_dkj_form"] = _codes(rng.integers(0, len(PROVINSI_DKJ_FORMS), n))
+    plan["kel_prefix"] = rng.random(n) < cfg.kelurahan_prefix_rate
+    plan["kel_prefix_form"] = _codes(rng.integers(0, len(region_names.KELURAHAN_PREFIXES), n))
+    plan["kec_prefix"] = rng.random(n) < cfg.kecamatan_prefix_rate
+    plan["kec_prefix_form"] = _codes(rng.integers(0, len(region_names.KECAMATAN_PREFIXES), n))
+    plan["kel_no_space"] = rng.random(n) < cfg.region_no_space_rate
+    plan["kec_no_space"] = rng.random(n) < cfg.region_no_space_rate
+    plan["old_spelling"] = rng.random(n) < cfg.region_old_spelling_rate
+    plan["kel_slip"] = slip = rng.random(n) < cfg.kelurahan_typo_rate
+    plan["kel_slip_u1"] = _Sparse(rng.random(n), slip)
+    plan["kel_slip_u2"] = _Sparse(rng.random(n), slip)
+    plan["sex_other"] = rng.random(n) < cfg.sex_other_form_rate
+    plan["sex_other_form"] = _codes(rng.integers(0, len(field_values.SEX_OTHER_FORMS), n))
+    plan["date_other"] = rng.random(n) < cfg.date_other_form_rate
+    plan["date_other_form"] = _codes(rng.integers(0, len(field_values.DATE_OTHER_FORMS), n))
+    plan["rt_zero"] = rng.random(n) < cfg.rt_rw_zero_rate
+    plan["rt_zero_form"] = _codes(rng.integers(0, 6, n))
+    plan["rt_4"] = rng.random(n) < cfg.rt_rw_4_digit_rate
+    plan["desil_text"] = rng.random(n) < cfg.desil_text_rate
+    plan["oor_form"] = _codes(rng.integers(0, 1200, n))
+    plan["sex_oor"] = rng.random(n) < oor
+    plan["dob_oor"] = rng.random(n) < oor
+    plan["rt_oor"] = rng.random(n) < oor
+    plan["desil_oor"] = rng.random(n) < oor
+    return plan
 
 
 def _duplicate(rng: np.random.Generator, plan: dict, source: str, k: int) -> tuple[np.ndarray, dict]:
     """Pick k rows to list twice; the copy differs in its name, date form or RT padding."""
     n = len(plan["name_kind"])
     src = np.sort(rng.choice(n, k, replace=False)) if k else np.zeros(0, dtype=np.int64)
-    dup = {key: value[src].copy() for key, value in plan.items()}
+    dup = {key: value.take(src) if isinstance(value, _Sparse) else value[src].copy() for key, value in plan.items()}
     aspect = rng.integers(0, 2 if source == "p3ke" else 3, k)
     name = aspect == 0
     variants = np.array([C.NAME_TITLE, C.NAME_ABBREV, C.NAME_SPELLING, C.NAME_TYPO, C.NAME_TYPO, C.NAME_TYPO])
@@ -305,7 +313,8 @@ def plan_source(W: World, cfg: SynthConfig, seed: int, source: str) -> Planned:
     src, dup = _duplicate(rng, plan, source, int(np.floor(cfg.duplicate_rate * len(base) + 0.5)))
     person = np.r_[base, base[src]]
     for key in list(plan):  # one column at a time, so that the plan is never held twice
-        plan[key] = np.r_[plan[key], dup.pop(key)]
+        value, more = plan[key], dup.pop(key)
+        plan[key] = value.appended(more) if isinstance(value, _Sparse) else np.r_[value, more]
     # A row whose NIK and birth date are both wrong keeps its name, so that it can still be linked.
     both_wrong = ((plan["nik_kind"] >= 0) | ~W.nik_valid[person]) & (plan["dob_kind"] != C.DOB_NONE)
     plan["name_kind"][both_wrong] = C.NAME_NONE
@@ -318,9 +327,8 @@ def plan_source(W: World, cfg: SynthConfig, seed: int, source: str) -> Planned:
     is_dup[by_person[np.r_[True, person[by_person][1:] != person[by_person][:-1]][: len(person)]]] = False
     del by_person
     for key in list(plan):
-        plan[key] = plan[key][order]
-    for key, read in _SPARSE_DRAWS.items():
-        plan[key] = _Sparse(plan[key], read(plan))
+        value = plan[key]
+        plan[key] = value.permuted(order) if isinstance(value, _Sparse) else value[order]
     return Planned(source, person, is_dup, plan, {k: v[order] for k, v in row_ids.items()})
 
 

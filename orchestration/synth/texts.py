@@ -39,10 +39,21 @@ class Texts:
 
 
 def zero_padded(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
-    """f"{prefix}{n:0{width}d}" for each non-negative integer n, without a Python object per value."""
-    digits = pc.utf8_lpad(pc.cast(pa.array(np.asarray(numbers, dtype=np.int64)), pa.string()), width=width,
-                          padding="0")
-    return pc.binary_join_element_wise(prefix, digits, "") if prefix else digits
+    """f"{prefix}{n:0{width}d}" for each integer 0 <= n < 10**width, without a Python object per value."""
+    numbers = np.asarray(numbers, dtype=np.int64)
+    if len(numbers) and not (0 <= numbers.min() and numbers.max() < 10**width):
+        raise ValueError(f"numbers must lie between 0 and {10**width - 1}")
+    head = prefix.encode("ascii")
+    size = len(head) + width
+    # Fixed-width text written digit by digit into one byte grid, then handed to Arrow as its data buffer.
+    chars = np.empty((len(numbers), size), dtype=np.uint8)
+    chars[:, : len(head)] = np.frombuffer(head, dtype=np.uint8)
+    rest = numbers.copy()
+    for column in range(size - 1, len(head) - 1, -1):
+        chars[:, column] = rest % 10 + ord("0")
+        rest //= 10
+    offsets = np.arange(0, (len(numbers) + 1) * size, size, dtype=np.int32)
+    return pa.StringArray.from_buffers(len(numbers), pa.py_buffer(offsets), pa.py_buffer(chars))
 
 
 def built(n: int, make: Callable[[int, int], np.ndarray]) -> Texts:
@@ -73,7 +84,3 @@ class Coded:
 
     def __getitem__(self, index: np.ndarray) -> np.ndarray:
         return self.table[self.codes[index]]
-
-    def arrow(self) -> pa.Array:
-        """The whole column as an Arrow string array."""
-        return pa.array(self.table.tolist(), pa.string()).take(pa.array(self.codes.astype(np.int64)))

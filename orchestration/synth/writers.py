@@ -25,7 +25,7 @@ from .texts import Texts
 
 # Excel's 1,048,576 rows a sheet, less the header row.
 MAX_SHEET_ROWS = 1_048_575
-# Rows of source_rows.parquet built at a time.
+# Rows of persons.parquet and source_rows.parquet built at a time.
 TRUTH_ROWS = 1_000_000
 
 

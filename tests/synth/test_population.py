@@ -129,8 +129,9 @@ def test_serials_are_unique_within_prefix() -> None:
     prefix = np.array([5, 5, 3, 5, 3, 9])
     serial = population.ranked_serials(prefix, np.array([1, 3, 1, 1, 2, 1]))
     assert serial.tolist() == [1, 4, 1, 5, 3, 1]
-    more = population.appended_serials(prefix, serial, np.array([5, 7, 5]))
+    more = population.appended_serials(prefix * 10**4 + serial, np.array([5, 7, 5]))
     assert more.tolist() == [6, 1, 7]
+    assert population.appended_serials(prefix[:0], np.array([5, 7, 5])).tolist() == [1, 1, 2]
 
 
 def test_name_pools_are_large_enough() -> None:
@@ -138,3 +139,28 @@ def test_name_pools_are_large_enough() -> None:
         assert len(style.male_first) >= 20 and len(style.female_first) >= 20
         assert len(set(style.male_first)) == len(style.male_first) or len(style.male_first) > 30
     assert all(" " not in w for s in names.STYLES.values() for w in s.male_first + s.female_first)
+
+
+def _separated_round_by_round(kk: np.ndarray, nik: np.ndarray) -> np.ndarray:
+    """The rule itself: rounds of +1 on every KK equal to a NIK or to a KK of a lower index, until none is."""
+    kk = kk.copy()
+    while True:
+        order = np.argsort(kk, kind="stable")
+        bump = np.isin(kk, nik)
+        bump[order[1:]] |= kk[order[1:]] == kk[order[:-1]]
+        if not bump.any():
+            return kk
+        kk[bump] += 1
+
+
+def test_kk_numbers_are_moved_off_the_niks_and_each_other_as_round_by_round() -> None:
+    # Crowded prefixes: runs of equal KKs, KK serials under NIKs of the same prefix, a serial at 9999.
+    rng = np.random.default_rng(4)
+    prefix = 317_101_010_190 + rng.integers(0, 40, 6000)
+    kk = prefix * 10**4 + rng.integers(1, 25, 6000)
+    nik = (317_101_010_190 + rng.integers(0, 40, 4000)) * 10**4 + rng.integers(1, 30, 4000)
+    kk[:5] = 317_101_010_195 * 10**4 + 9999
+    out = population.separate_kk_from_nik(kk, nik)
+    assert np.array_equal(out, _separated_round_by_round(kk, nik))
+    assert len(np.unique(out)) == len(out) and not np.isin(out, nik).any() and (out >= kk).all()
+
