@@ -19,8 +19,8 @@ from typing import Any
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 # The model in use, and the sha256 of its file.
-MODEL_VERSION = "2026-12-02_generated-100k"
-MODEL_SHA256 = "bffc4ab9501cccdef73c563f4d9093e41d3f6d00d33d67b8dd9a276518594292"
+MODEL_VERSION = "2026-12-02_generated-100k-filtered"
+MODEL_SHA256 = "d085a1d025b9d007d6f0527f6d06458a9189486582d46ac86fcf74ac8ea604bf"
 # Another model folder (a candidate under review, a test's copy) can be pointed to without editing the repository;
 # a version other than MODEL_VERSION also needs its sha256 in the environment, as it would later need it in code.
 MODEL_DIR_ENV = "SATUDATA_LINKAGE_MODEL_DIR"

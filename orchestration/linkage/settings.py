@@ -9,6 +9,33 @@ from __future__ import annotations
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
+from splink.blocking_rule_library import And, CustomRule
+
+# Inside a kelurahan a birth date (or a name) is shared by ever more strangers as the list grows: Jakarta has 267
+# kelurahan whatever its size, so ten times the rows made a hundred times these rules' pairs (docs/linkage.md,
+# "Blocking at scale"). Each rule therefore keeps only the pairs that could reach the threshold: a pair it drops has
+# the comparison levels written beside it, and at those levels no pair is a match with the committed weights
+# (`tests/linkage/test_blocking_filters.py` computes the best such pair's weight from the model file). Dropping a
+# pair that can never be a match changes no cluster: the links are the pairs at or above the threshold.
+_NAMES_NEAR = (
+    # not the name comparison's else level (Jaro-Winkler below 0.88), or a name unknown on one side
+    "(jaro_winkler_similarity(l.nama_match, r.nama_match) >= 0.88 "
+    "or l.nama_match is null or r.nama_match is null)"
+)
+_DATES_NEAR = (
+    # not the birth-date comparison's else level, or a date unknown on one side
+    "(l.tanggal_lahir is null or r.tanggal_lahir is null "
+    "or levenshtein(l.tanggal_lahir, r.tanggal_lahir) <= 1 "
+    "or substr(l.tanggal_lahir, 6, 5) = substr(r.tanggal_lahir, 6, 5) "
+    "or (substr(l.tanggal_lahir, 1, 4) = substr(r.tanggal_lahir, 1, 4) "
+    "and (substr(l.tanggal_lahir, 6, 5) = '01-01' or substr(r.tanggal_lahir, 6, 5) = '01-01' "
+    "or (substr(l.tanggal_lahir, 6, 2) = substr(r.tanggal_lahir, 9, 2) "
+    "and substr(l.tanggal_lahir, 9, 2) = substr(r.tanggal_lahir, 6, 2)))))"
+)
+# a household level of the domicile comparison (same KK, or same address line), or NIKs one typo apart
+_HOUSEHOLD_OR_NEAR_NIK = (
+    "(l.no_kk = r.no_kk or l.alamat = r.alamat or damerau_levenshtein(l.nik, r.nik) <= 1)"
+)
 
 # Pairs scored at all. Each rule exists for a way the same person can look different in two lists:
 BLOCKING_RULES = (
@@ -16,10 +43,14 @@ BLOCKING_RULES = (
     block_on("nik"),
     # a NIK missing, invalid or mistyped in one list: same name and birth date;
     block_on("nama_match", "tanggal_lahir"),
-    # the name spelt differently as well: same birth date in the same kelurahan;
-    block_on("tanggal_lahir", "kode_kelurahan"),
-    # a birth date typed wrongly: same name in the same kelurahan;
-    block_on("nama_match", "kode_kelurahan"),
+    # the name spelt differently as well: same birth date in the same kelurahan, the names still near (or one
+    # household's, or NIKs a typo apart). Drops: names at the else level, only the kelurahan shared, NIKs not near.
+    And(block_on("tanggal_lahir", "kode_kelurahan"),
+        CustomRule(f"{_NAMES_NEAR} or {_HOUSEHOLD_OR_NEAR_NIK}", sql_dialect="duckdb")),
+    # a birth date typed wrongly: same name in the same kelurahan, the dates still near (or one household's).
+    # Drops: dates at the else level, only the kelurahan shared, NIKs not near.
+    And(block_on("nama_match", "kode_kelurahan"),
+        CustomRule(f"{_DATES_NEAR} or {_HOUSEHOLD_OR_NEAR_NIK}", sql_dialect="duckdb")),
     # the household's KK and the first name (a child's birth date and name both vary between lists).
     block_on("no_kk", "first_name"),
 )

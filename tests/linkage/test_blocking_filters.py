@@ -1,0 +1,119 @@
+"""The filters on the two blocking rules inside a kelurahan drop only pairs the committed model can never link.
+
+Two ways: from the model file, the best weight a dropped pair can have (its comparison levels are bounded by the
+filter) is below the threshold; and on rows from the independent case maker, scoring with the unfiltered rules
+links exactly the same pairs, while the filters drop pairs.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import math
+
+import pytest
+from splink import DuckDBAPI, Linker, block_on
+
+from orchestration.linkage.model import load_model
+from orchestration.linkage.predict import SPLINK_LOG_LEVEL, splink_connection
+from orchestration.linkage.settings import BLOCKING_RULES
+from tests.linkage.cases import Rates, make_cases
+
+ANY = None
+# The levels (by the start of their chart label) a pair dropped by each filtered rule can be at. Rule 3 keeps
+# equal birth dates in one kelurahan, and drops names at the else level, with no shared KK or address line and
+# NIKs not one typo apart (so: no NIK on one side, a far NIK, or two different NIKs). Rule 4 keeps equal names in
+# one kelurahan and drops dates at the else level on the same terms. An equal NIK is rule 1's pair either way.
+DROPPED = {
+    "birth date and kelurahan": {
+        "nik": ("nik is NULL", "a NIK far from", "All other"),
+        "nama_match": ("All other",),
+        "tanggal_lahir": ("Exact match",),
+        "jenis_kelamin": ANY,
+        "domicile": ("same kelurahan",),
+    },
+    "name and kelurahan": {
+        "nik": ("nik is NULL", "a NIK far from", "All other"),
+        "nama_match": ("Exact match",),
+        "tanggal_lahir": ("All other",),
+        "jenis_kelamin": ANY,
+        "domicile": ("same kelurahan",),
+    },
+}
+
+
+def _level_weights(settings: dict) -> dict[str, list[tuple[str, float]]]:
+    """Each comparison's levels as (label, log2 Bayes factor); a null level weighs 0."""
+    weights = {}
+    for comparison in settings["comparisons"]:
+        levels = []
+        for level in comparison["comparison_levels"]:
+            assert not level.get("tf_adjustment_column"), "term-frequency adjustments would change the bound"
+            label = level.get("label_for_charts", "")
+            if level.get("is_null_level"):
+                levels.append((label, 0.0))
+            else:
+                levels.append((label, math.log2(level["m_probability"] / level["u_probability"])))
+        weights[comparison["output_column_name"]] = levels
+    return weights
+
+
+@pytest.mark.parametrize("rule", sorted(DROPPED))
+def test_no_pair_a_filter_drops_can_reach_the_threshold(rule):
+    model = load_model()
+    weights = _level_weights(model.settings)
+    allowed = DROPPED[rule]
+    assert set(allowed) == set(weights)
+    choices = []
+    for name, levels in weights.items():
+        kept = [w for label, w in levels if allowed[name] is ANY or label.startswith(allowed[name])]
+        assert kept, f"no level of {name} starts with {allowed[name]}"
+        choices.append(kept)
+    prior = model.settings["probability_two_random_records_match"]
+    best = math.log2(prior / (1 - prior)) + max(sum(combo) for combo in itertools.product(*choices))
+    needed = math.log2(model.threshold / (1 - model.threshold))
+    assert best < needed, f"{rule}: a dropped pair can weigh {best:.2f} against the threshold's {needed:.2f}"
+
+
+def test_the_filtered_rules_are_the_committed_models():
+    committed = [r["blocking_rule"] for r in load_model().settings["blocking_rules_to_generate_predictions"]]
+    assert committed == [r.get_blocking_rule("duckdb").blocking_rule_sql for r in BLOCKING_RULES]
+
+
+def _scored(records, settings, tmp_path):
+    con = splink_connection(records, tmp_path)
+    try:
+        linker = Linker(DuckDBAPI(connection=con).register("records"), settings, log_level=SPLINK_LOG_LEVEL)
+        pairs = linker.inference.predict()
+        return {(row[0], row[1]): row[2] for row in con.execute(
+            f"select unique_id_l, unique_id_r, match_probability from {pairs.physical_name}").fetchall()}
+    finally:
+        con.close()
+
+
+# Dense kelurahan: the case maker puts every household in a few kelurahan, with small name pools.
+@pytest.mark.parametrize("households, seed, rates", [
+    (2500, 303, Rates()),
+    (2000, 404, Rates(name_typo=0.12, dob_typo=0.08, nik_missing=0.1, nik_substitution=0.06, namesake=0.05)),
+], ids=["default", "harsh"])
+def test_scoring_without_the_filters_links_the_same_pairs(households, seed, rates, tmp_path):
+    model = load_model()
+    records = make_cases(households, seed, rates).table()
+    unfiltered = copy.deepcopy(model.settings)
+    unfiltered["blocking_rules_to_generate_predictions"] = [
+        {"blocking_rule": r.get_blocking_rule("duckdb").blocking_rule_sql, "sql_dialect": "duckdb"}
+        for r in (block_on("nik"), block_on("nama_match", "tanggal_lahir"),
+                  block_on("tanggal_lahir", "kode_kelurahan"), block_on("nama_match", "kode_kelurahan"),
+                  block_on("no_kk", "first_name"))]
+    everything = _scored(records, unfiltered, tmp_path / "all")
+    filtered = _scored(records, model.settings, tmp_path / "filtered")
+    dropped = set(everything) - set(filtered)
+    assert set(filtered) <= set(everything)
+    # Counts only in the messages: the pairs' ids would print thousands of lines.
+    assert len(dropped) > 0.1 * len(everything), f"{len(dropped)} of {len(everything)} pairs dropped"
+    best_dropped = max(everything[pair] for pair in dropped)
+    assert best_dropped < model.threshold, f"a dropped pair had match probability {best_dropped}"
+    linked = {p for p, prob in everything.items() if prob >= model.threshold}
+    linked_filtered = {p for p, prob in filtered.items() if prob >= model.threshold}
+    assert len(linked) > 1000
+    assert linked == linked_filtered, f"{len(linked ^ linked_filtered)} linked pairs differ"
