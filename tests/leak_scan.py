@@ -15,10 +15,13 @@ __all__ = ["PersonalValues", "find_in_bytes", "personal_values", "scan_tree"]
 
 def _rows(spec, path: Path):
     if spec.is_workbook:
+        # Every part of a list longer than a sheet (Individu, Individu (2), ...), each under its own header row.
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
-        rows = iter(workbook.get_sheet_by_name(spec.sheet).to_python())
-        header = [str(c).strip().lower() for c in next(rows)]
-        return header, ([str(c) for c in row] for row in rows)
+        parts = [iter(workbook.get_sheet_by_name(name).to_python()) for name in workbook.sheet_names
+                 if name == spec.sheet or name.startswith(f"{spec.sheet} (")]
+        headers = [next(part, []) for part in parts]
+        header = [str(c).strip().lower() for c in headers[0]]
+        return header, ([str(c) for c in row] for part in parts for row in part)
     handle = path.open(encoding="utf-8-sig", newline="")
     reader = csv.reader(handle, delimiter=spec.delimiter)
     header = [c.strip().lower() for c in next(reader)]

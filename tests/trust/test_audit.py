@@ -38,3 +38,19 @@ def test_audit_is_clean_after_the_runs_and_reports_a_planted_leak(operated):
     finally:
         planted.unlink(missing_ok=True)
         os.chmod(ledger, 0o600)
+
+
+def test_the_leak_search_reads_every_sheet_of_a_split_workbook(tmp_path):
+    # The same quarter with P3KE in one sheet and in four: the values searched for are the same.
+    from orchestration.synth import generate_quarter
+    from orchestration.synth.config import SynthConfig
+    from tests.leak_scan import personal_values
+
+    generate_quarter("2025Q1", 1500, seed=7, data_dir=tmp_path / "one")
+    generate_quarter("2025Q1", 1500, seed=7, data_dir=tmp_path / "split", config=SynthConfig(p3ke_sheet_rows=100))
+    one = personal_values(tmp_path / "one" / "landing" / "2025Q1")
+    split = personal_values(tmp_path / "split" / "landing" / "2025Q1")
+    # Counts only in the messages: a diff of the sets would print the NIKs and names.
+    assert len(one.ids) > 1000
+    assert one.ids == split.ids, f"{len(one.ids ^ split.ids)} NIKs/KKs differ"
+    assert one.names == split.names, f"{len(one.names ^ split.names)} names differ"
