@@ -24,9 +24,13 @@ import duckdb
 def _equi_join_part(rule):
     """A filtered rule's block_on part: blocks are sized before filter conditions (Splink's n_largest_blocks
     cannot read a filter's SQL), so a filtered rule's largest blocks are those of its equality keys."""
-    from splink.blocking_rule_library import And
+    from splink.blocking_rule_library import And, CustomRule
 
-    return rule.blocking_rules[0] if isinstance(rule, And) else rule
+    # block_on with several columns is itself an And, of equalities only: left whole.
+    if not isinstance(rule, And) or not any(isinstance(part, CustomRule) for part in rule.blocking_rules):
+        return rule
+    equalities = [part for part in rule.blocking_rules if not isinstance(part, CustomRule)]
+    return equalities[0] if len(equalities) == 1 else And(*equalities)
 
 
 def main(argv: list[str] | None = None) -> int:
