@@ -15,7 +15,7 @@ import pyarrow as pa
 from orchestration import machine
 from orchestration.linkage.model import LinkageModel
 from orchestration.linkage.person_ids import assign_person_ids, export_keys
-from orchestration.linkage.settings import nik_contradicts_row_sql
+from orchestration.linkage.settings import nik_contradicts_row_sql, nik_is_another_persons_sql
 
 # Splink logs progress at INFO; the run log needs none of it.
 SPLINK_LOG_LEVEL = logging.WARNING
@@ -295,10 +295,32 @@ def split_clusters_holding_two_niks(con: duckdb.DuckDBPyConnection, pairs: str, 
     return len(conflicted)
 
 
+def _dates_far_sql(a: str, b: str) -> str:
+    """SQL: two known birth dates (YYYY-MM-DD text) at least two of whose day, month and year differ, not as a
+    day/month swap and not as the 1 January filler of the same year: two people's, not one typed error apart (the
+    same test nik_is_another_persons_sql applies to a NIK's date digits). Null when either is unknown."""
+    d_a, m_a, y_a = f"substr({a}, 9, 2)", f"substr({a}, 6, 2)", f"substr({a}, 1, 4)"
+    d_b, m_b, y_b = f"substr({b}, 9, 2)", f"substr({b}, 6, 2)", f"substr({b}, 1, 4)"
+    return (
+        f"(cast({d_a} <> {d_b} as integer) + cast({m_a} <> {m_b} as integer) + cast({y_a} <> {y_b} as integer) >= 2 "
+        f"and not ({d_a} = {m_b} and {m_a} = {d_b} and {y_a} = {y_b}) "
+        f"and not ({y_a} = {y_b} and ({m_a} || {d_a} = '0101' or {m_b} || {d_b} = '0101')))"
+    )
+
+
+def _one_household_sql(a: str = "a", b: str = "b") -> str:
+    """SQL: rows of one household: the same KK, or a KK missing on one side and the same address in one kelurahan
+    (P3KE has no KK; an invalid KK is null)."""
+    return (f"({a}.no_kk = {b}.no_kk or (({a}.no_kk is null or {b}.no_kk is null) "
+            f"and {a}.kode_kelurahan = {b}.kode_kelurahan and {a}.alamat = {b}.alamat))")
+
+
 def _twin_pairs_sql() -> str:
     """Pairs of rows in one cluster that look like two members of a household: other names, and either rows of one
     household in one file (a household roster lists each member once) or the same birth date (or one unknown) with
-    sexes that differ (twins of opposite sex)."""
+    sexes that differ (twins of opposite sex); or, whatever the names, rows of one household with birth dates far
+    apart (a father and son of one name, one of them without a usable NIK)."""
+    far = _dates_far_sql("a.tanggal_lahir", "b.tanggal_lahir")
     return (
         "select ca.cluster_id, a.unique_id as uid_a, b.unique_id as uid_b, "
         f"{_own_nik_sql('a')} and {_own_nik_sql('b')} as both_own, "
@@ -307,13 +329,41 @@ def _twin_pairs_sql() -> str:
         "(len(list_intersect(list_filter(string_split(a.nama_match, ' '), lambda w: length(w) >= 3), "
         "string_split(b.nama_match, ' '))) > 0 "
         "or jaro_winkler_similarity(a.nama_match, b.nama_match) >= 0.85) as names_related, "
-        "a.nik as nik_a, b.nik as nik_b, a.nama_match as name_a, b.nama_match as name_b "
+        "a.nik as nik_a, b.nik as nik_b, a.nama_match as name_a, b.nama_match as name_b, "
+        f"coalesce({far}, false) as dates_far, "
+        f"coalesce({_far_nik_sql('a')}, false) or coalesce({_far_nik_sql('b')}, false) as nik_far, "
+        "coalesce(a.jenis_kelamin <> b.jenis_kelamin, false) as sexes_differ "
         "from clusters ca join records a on a.unique_id = ca.unique_id "
         "join clusters cb on cb.cluster_id = ca.cluster_id and ca.unique_id < cb.unique_id "
         "join records b on b.unique_id = cb.unique_id "
-        "where a.nama_match <> b.nama_match and ((a.source = b.source and a.no_kk = b.no_kk) "
-        "or (coalesce(a.tanggal_lahir = b.tanggal_lahir, true) and a.jenis_kelamin <> b.jenis_kelamin))"
+        f"where (a.nama_match <> b.nama_match and ((a.source = b.source and {_one_household_sql()}) "
+        "or (coalesce(a.tanggal_lahir = b.tanggal_lahir, true) and a.jenis_kelamin <> b.jenis_kelamin))) "
+        f"or ({_one_household_sql()} and coalesce({far}, false))"
     )
+
+
+def _far_nik_sql(row: str) -> str:
+    """SQL over `records <row>`: the row's NIK is far from its own birth date (somebody else's NIK)."""
+    return nik_is_another_persons_sql(f"{row}.nik", f"{row}.tanggal_lahir")
+
+
+def _kept_together(both_own, names_related, nik_a, nik_b, name_a, name_b, dates_far, nik_far, sexes_differ) -> bool:
+    """Whether the NIKs make a household-member pair one person after all.
+
+    One NIK on both rows (never two missing NIKs: null is no NIK) with related names, unless the birth dates are
+    far apart and a NIK is far from its own row's date (the head's NIK on a member's row); or two own NIKs of one
+    person. A twin under the other twin's NIK with a name one letter apart stays with the twin (nothing in the rows
+    tells it from one person whose sex was mistyped; it has no row of its own NIK, so it is never published)."""
+    if nik_a is None and nik_b is None:
+        # No NIK on either row: nothing tells twins one letter apart from one person listed twice with a typo, except
+        # a sex or an age that differs (both rows without a usable NIK are excluded as such anyway).
+        return bool(names_related) and not dates_far and not sexes_differ
+    if nik_a is not None and nik_a == nik_b:
+        if dates_far and nik_far:
+            return False
+        return bool(names_related)
+    return bool(both_own and nik_a is not None and nik_b is not None
+                and niks_are_one_person(nik_a, name_a, nik_b, name_b))
 
 
 def split_clusters_holding_twins(con: duckdb.DuckDBPyConnection, pairs: str, threshold: float) -> int:
@@ -334,10 +384,8 @@ def split_clusters_holding_twins(con: duckdb.DuckDBPyConnection, pairs: str, thr
     left apart, that row excluded as without a usable NIK instead of joining the person. It misses twins under one
     NIK with related names (KENZO, KENZI): nothing in the rows tells that from one person's typos.
     """
-    apart = [
-        (cluster, a, b) for cluster, a, b, both_own, names_related, nik_a, nik_b, name_a, name_b
-        in con.execute(_twin_pairs_sql()).fetchall()
-        if not (names_related if nik_a == nik_b else both_own and niks_are_one_person(nik_a, name_a, nik_b, name_b))]
+    apart = [(cluster, a, b) for cluster, a, b, *pair in con.execute(_twin_pairs_sql()).fetchall()
+             if not _kept_together(*pair)]
     if not apart:
         return 0
     clusters = sorted({cluster for cluster, _, _ in apart})

@@ -53,6 +53,20 @@ ROWS = [
     row("s1", "dtks", "3175064107180001", "NAYLA PUTRI", "2018-07-01", "P", "3175061002", "3175060303150002",
         "JL DUREN 2"),
     row("s2", "carik", None, "NAILA PUTRI", "2018-07-01", "P", "3175061002", "3175060303150002", "JL DUREN 2"),
+    # (f) a father and son of one name in one CARIK roster, the father's NIK unreadable: name and KK outweigh birth
+    # dates 37 years apart.
+    row("f1", "carik", None, "HENDRA WIJAYA", "1975-03-14", "L", "3171051002", "3171051203100004", "JL MELATI 12"),
+    row("f2", "carik", "3171053008120001", "HENDRA WIJAYA", "2012-08-30", "L", "3171051002", "3171051203100004",
+        "JL MELATI 12"),
+    # (y) twin boys one letter apart in one CARIK roster, one twin's KK invalid, the other's NIK unreadable.
+    row("y1", "carik", "3174080905160001", "RAKA PUTRA SIREGAR", "2016-05-09", "L", "3174081004", None, "GG MAWAR 3"),
+    row("y2", "carik", None, "RAKI PUTRA SIREGAR", "2016-05-09", "L", "3174081004", "3174081707150002", "GG MAWAR 3"),
+    # (o) twins of opposite sex one letter apart in one CARIK roster, neither NIK readable.
+    row("o1", "carik", None, "RIZKY PUTRA HARAHAP", "2019-11-02", "L", "3172041005", "3172040411180003", "JL KENARI 8"),
+    row("o2", "carik", None, "RIZKY PUTRI HARAHAP", "2019-11-02", "P", "3172041005", "3172040411180003", "JL KENARI 8"),
+    # (d) one person listed twice in one CARIK roster without a readable NIK, the name mistyped once.
+    row("d1", "carik", None, "SUPRIYADI HAMZAH", "1980-02-11", "L", "3173051003", "3173052206090001", "JL NURI 4"),
+    row("d2", "carik", None, "SUPRIADI HAMZAH", "1980-02-11", "L", "3173051003", "3173052206090001", "JL NURI 4"),
 ]
 # Each case: the rows that must end in one cluster each.
 PEOPLE = {
@@ -64,6 +78,10 @@ PEOPLE = {
     "n": [{"n1"}, {"n2"}],
     "a": [{"a1", "a2"}],
     "s": [{"s1", "s2"}],
+    "f": [{"f1"}, {"f2"}],
+    "y": [{"y1"}, {"y2"}],
+    "o": [{"o1"}, {"o2"}],
+    "d": [{"d1", "d2"}],
 }
 
 
@@ -79,8 +97,8 @@ def clusters(tmp_path_factory) -> dict[str, str]:
 
 @pytest.mark.parametrize("case", sorted(PEOPLE))
 def test_each_person_is_one_cluster_and_nobody_else(clusters, case):
-    """(t, u, m, b) household members and (w) a wife under her husband's NIK, (n) namesakes stay apart; (a, s) one
-    person listed twice joins."""
+    """(t, u, m, b, f, y, o) household members and (w) a wife under her husband's NIK, (n) namesakes stay apart;
+    (a, s, d) one person listed twice joins."""
     found = {}
     for uid in (r["unique_id"] for r in ROWS if r["unique_id"].startswith(case)):
         found.setdefault(clusters[uid], set()).add(uid)
@@ -92,6 +110,6 @@ def test_the_apart_cases_were_linked_by_the_model_before_the_split(tmp_path, mon
     from orchestration.linkage import predict
 
     monkeypatch.setattr(predict, "split_clusters_holding_twins", lambda con, pairs, threshold: 0)
-    merged = _linked([r for r in ROWS if r["unique_id"][0] in "tumb"], tmp_path)
-    for case in "tumb":
+    merged = _linked([r for r in ROWS if r["unique_id"][0] in "tumbfyo"], tmp_path)
+    for case in "tumbfyo":
         assert len({merged[uid] for uid in merged if uid.startswith(case)}) == 1, case
