@@ -33,7 +33,9 @@
 {#
     A cleaned name (clean_name) in one spelling for matching: Muhammad, Siti, Abdul and Ahmad written out whatever
     their abbreviation or variant, and the pre-1972 spellings oe, dj, tj, sj modernised. Dukcapil keeps old
-    spellings (SOETANTO), so this is a matching key, never the name published.
+    spellings (SOETANTO), so this is a matching key, never the name published. The old j is today's y (WAHJUNI,
+    WAHYUNI) while the old dj is today's j, so a j in a name cannot say which it was: j and y are one letter in the
+    key (DJOKO, JOKO and YOKO all key YOKO).
 #}
 {% macro match_name(column) -%}
     array_to_string(list_transform(
@@ -44,7 +46,7 @@
             when w in ('ST', 'SITTI') then 'SITI'
             when w in ('ABD', 'ABDOEL', 'ABDOL') then 'ABDUL'
             when w in ('AHM', 'ACHMAD', 'AHMAT', 'ACHMAT') then 'AHMAD'
-            else replace(replace(replace(replace(w, 'OE', 'U'), 'DJ', 'J'), 'TJ', 'C'), 'SJ', 'SY')
+            else replace(replace(replace(replace(replace(w, 'OE', 'U'), 'DJ', 'J'), 'TJ', 'C'), 'SJ', 'SY'), 'J', 'Y')
         end
     ), ' ')
 {%- endmacro %}

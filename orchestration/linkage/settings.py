@@ -79,6 +79,14 @@ M_BOUNDS = {
             "no NIK on one side, another kelurahan": (0.0, 3e-4)},
 }
 
+# Reviewed levels that are no evidence either way (Bayes factor 1: m set to u after training). A NIK far from its own
+# row's birth date is somebody else's (a member listed under the head's NIK), so it says nothing of whether the two
+# rows are one person; EM learned +6.9 bits for it on a generated quarter, where such rows are mostly the NIK ganda
+# of true pairs, and at 10M rows that weight joined namesakes of one kelurahan (one row under a borrowed NIK, no
+# birth date: 87 of the 387 person_ids holding two people).
+NEUTRAL_LEVELS = {"nik": ("a NIK far from its own row's birth date (somebody else's)",)}
+
+
 def nik_contradicts_row_sql(nik: str, dob: str, sex: str) -> str:
     """SQL: the NIK's digits 7-12 (day, +40 for women; month; year) disagree with its row's birth date or sex.
 

@@ -13,7 +13,13 @@ import splink
 
 from orchestration.linkage.model import MODEL_DIR, LinkageModel, write_model
 from orchestration.linkage.predict import SPLINK_LOG_LEVEL, splink_connection
-from orchestration.linkage.settings import DETERMINISTIC_RULES, M_BOUNDS, TRAINING_BLOCKS, settings_creator
+from orchestration.linkage.settings import (
+    DETERMINISTIC_RULES,
+    M_BOUNDS,
+    NEUTRAL_LEVELS,
+    TRAINING_BLOCKS,
+    settings_creator,
+)
 
 # Reviewed defaults, written into the sidecar with the model. A person is in at most three lists, each with a
 # rare repeat; more rows than this in one cluster is chained false links.
@@ -50,7 +56,7 @@ def train(records: pa.Table, *, temp_dir: Path) -> dict[str, Any]:
         linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
         for rule in TRAINING_BLOCKS:
             linker.training.estimate_parameters_using_expectation_maximisation(rule)
-        return apply_m_bounds(fill_unseen_levels(linker.misc.save_model_to_json()))
+        return apply_neutral_levels(apply_m_bounds(fill_unseen_levels(linker.misc.save_model_to_json())))
     finally:
         con.close()
 
@@ -107,6 +113,29 @@ def apply_m_bounds(settings: dict[str, Any]) -> dict[str, Any]:
     return settings
 
 
+def apply_neutral_levels(settings: dict[str, Any]) -> dict[str, Any]:
+    """Set m to u for the levels named in settings.NEUTRAL_LEVELS (no evidence either way).
+
+    The comparison's other levels are rescaled so that m sums to 1, except those with reviewed bounds (after
+    apply_m_bounds: a bound stays as reviewed).
+    """
+    for comparison in settings["comparisons"]:
+        name = comparison["output_column_name"]
+        neutral = NEUTRAL_LEVELS.get(name, ())
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        fixed = {id(lv): lv["u_probability"] for lv in levels if lv["label_for_charts"] in neutral}
+        if len(fixed) != len(neutral):
+            raise ValueError(f"{name}: no level named {neutral}")
+        if not fixed:
+            continue
+        fixed |= {id(lv): lv["m_probability"] for lv in levels if lv["label_for_charts"] in M_BOUNDS.get(name, {})}
+        rest = sum(lv["m_probability"] for lv in levels if id(lv) not in fixed)
+        scale = (1 - sum(fixed.values())) / rest
+        for lv in levels:
+            lv["m_probability"] = fixed.get(id(lv), lv["m_probability"] * scale)
+    return settings
+
+
 def training_meta(records: pa.Table, *, version: str, trained_on: dict[str, Any]) -> dict[str, Any]:
     """The model file's "satudata" block: threshold, over-linking bound and what the model was trained on."""
     generated = bool(trained_on.get("generated"))
@@ -121,6 +150,7 @@ def training_meta(records: pa.Table, *, version: str, trained_on: dict[str, Any]
         "max_cluster_size": MAX_CLUSTER_SIZE,
         "u_sampling_seed": SEED,
         "m_bounds": {c: {level: list(b) for level, b in levels.items()} for c, levels in M_BOUNDS.items()},
+        "neutral_levels": {c: list(levels) for c, levels in NEUTRAL_LEVELS.items()},
         "note": ("Trained on a generated quarter (synthetic people, see docs/synthetic_data.md); retrain on a real "
                  "quarter before production use and review the m/u values per comparison level."
                  if generated else "Trained on a real quarter; review the m/u values per comparison level."),

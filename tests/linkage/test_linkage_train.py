@@ -176,3 +176,14 @@ def test_training_again_under_the_same_version_is_refused(trained):
     with pytest.raises(FileExistsError, match="never overwritten"):
         train_on_quarter(data_dir, Quarter.parse(TRAIN_QUARTER), version=path.stem, model_dir=model_dir)
     assert path.read_bytes() == before and [p.name for p in model_dir.iterdir()] == [path.name]
+
+
+def test_the_committed_models_neutral_levels_weigh_nothing():
+    from orchestration.linkage.settings import NEUTRAL_LEVELS
+
+    model = load_model()
+    for comparison in model.settings["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if level.get("label_for_charts") in NEUTRAL_LEVELS.get(comparison["output_column_name"], ()):
+                assert level["m_probability"] == pytest.approx(level["u_probability"], rel=1e-12)
+    assert model.meta["neutral_levels"] == {c: list(levels) for c, levels in NEUTRAL_LEVELS.items()}
