@@ -87,6 +87,14 @@ def fill_unseen_levels(settings: dict[str, Any]) -> dict[str, Any]:
     return settings
 
 
+def _set_m(levels: list[dict[str, Any]], fixed: dict[int, float]) -> None:
+    """Give the levels in `fixed` (by id) their m and rescale the others so that m sums to 1."""
+    rest = sum(lv["m_probability"] for lv in levels if id(lv) not in fixed)
+    scale = (1 - sum(fixed.values())) / rest
+    for lv in levels:
+        lv["m_probability"] = fixed.get(id(lv), lv["m_probability"] * scale)
+
+
 def apply_m_bounds(settings: dict[str, Any]) -> dict[str, Any]:
     """Clamp the m of the levels named in settings.M_BOUNDS into their reviewed bounds; rescale the others.
 
@@ -106,10 +114,7 @@ def apply_m_bounds(settings: dict[str, Any]) -> dict[str, Any]:
                     clamped[id(lv)] = value
         if not clamped:
             continue
-        rest = sum(lv["m_probability"] for lv in levels if id(lv) not in clamped)
-        scale = (1 - sum(clamped.values())) / rest
-        for lv in levels:
-            lv["m_probability"] = clamped.get(id(lv), lv["m_probability"] * scale)
+        _set_m(levels, clamped)
     return settings
 
 
@@ -129,10 +134,7 @@ def apply_neutral_levels(settings: dict[str, Any]) -> dict[str, Any]:
         if not fixed:
             continue
         fixed |= {id(lv): lv["m_probability"] for lv in levels if lv["label_for_charts"] in M_BOUNDS.get(name, {})}
-        rest = sum(lv["m_probability"] for lv in levels if id(lv) not in fixed)
-        scale = (1 - sum(fixed.values())) / rest
-        for lv in levels:
-            lv["m_probability"] = fixed.get(id(lv), lv["m_probability"] * scale)
+        _set_m(levels, fixed)
     return settings
 
 
