@@ -1,7 +1,8 @@
 """`satudata audit`: is personal data still only where it belongs? Modes, manifests, leftovers and a leak search.
 
 The search takes the quarter's NIKs, No. KKs and names from its raw tables (every landing cell as text) and looks
-for them in every file outside the allowed folders. Findings name files and counts, never values.
+for them in every file outside the allowed folders. Findings name files and counts, never values. It also
+checks the hash chain of the audit log of human decisions (review/audit_log.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from orchestration.ingest.contract import EXTRACTS
 from orchestration.paths import REPO_ROOT, QuarterPaths
 from orchestration.publish.files import TEMP_SUFFIX, sha256_of
 from orchestration.quarters import Quarter
+from orchestration.review import audit_log
 
 # Where personal data belongs: the extracts as delivered, the generator's truth (test data only), the DuckDB
 # warehouse with its exports, the BPS submission, and the internal reports.
@@ -140,10 +142,11 @@ class AuditReport:
     leftovers: list[str]
     leaks: dict[str, Counter]
     quarters: list[str]
+    audit_log: audit_log.AuditLogReport
 
     @property
     def clean(self) -> bool:
-        return not (self.open_modes or self.manifests or self.leftovers or self.leaks)
+        return not (self.open_modes or self.manifests or self.leftovers or self.leaks) and self.audit_log.ok
 
     def render(self) -> str:
         quarters = ", ".join(self.quarters) or "(no quarter)"
@@ -153,6 +156,9 @@ class AuditReport:
         lines += [f"  left by a killed run: {p}" for p in self.leftovers]
         lines += [f"  personal data outside the allowed folders: {p} ({c['id']} NIK/KK, {c['name']} names)"
                   for p, c in self.leaks.items()]
+        lines += [f"  audit log: {p}" for p in self.audit_log.problems]
+        if self.audit_log.ok:
+            lines.append(f"  audit log: {self.audit_log.entries} entries, chain intact")
         return "\n".join(lines)
 
 
@@ -171,4 +177,4 @@ def audit(data_dir: Path) -> AuditReport:
     leftovers += [str(p.relative_to(data_dir))
                   for folder in ALLOWED_FOLDERS for p in (data_dir / folder).rglob(f".*{TEMP_SUFFIX}")]
     leaks = scan_tree(data_dir, without_repository_examples(values))
-    return AuditReport(open_modes(data_dir), manifests, sorted(leftovers), leaks, quarters)
+    return AuditReport(open_modes(data_dir), manifests, sorted(leftovers), leaks, quarters, audit_log.verify(data_dir))

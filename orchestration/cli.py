@@ -95,6 +95,21 @@ def _audit(args: argparse.Namespace) -> int:
     return 0 if report.clean else 1
 
 
+def _review_import(args: argparse.Namespace) -> int:
+    from orchestration.linkage.model import load_model
+    from orchestration.review.decisions_file import DecisionFileError
+    from orchestration.review.importer import import_review
+
+    try:
+        outcome = import_review(resolve_data_dir(args.data_dir), args.quarter, Path(args.file),
+                                threshold=load_model().threshold)
+    except DecisionFileError as exc:
+        print(f"satudata review import: REFUSED, nothing applied: {exc}", file=sys.stderr)
+        return 2
+    print(f"satudata review import {args.quarter}: {outcome.render()}")
+    return 0
+
+
 def _ui(args: argparse.Namespace) -> int:
     import signal
 
@@ -144,6 +159,16 @@ def main(argv: list[str] | None = None) -> int:
         "audit", help="check that personal data is only where it belongs: file modes, manifests, leftovers, leaks")
     check.add_argument("--data-dir", help=f"data dir (default ${DATA_DIR_ENV} or ./data)")
     check.set_defaults(handler=_audit)
+
+    review = commands.add_parser("review", help="clerical review of doubtful matches")
+    review_commands = review.add_subparsers(dest="review_command", required=True)
+    review_import = review_commands.add_parser(
+        "import", help="store the decisions of a filled-in worklist (reports/<Q>/review/review_pairs.xlsx); "
+                       "the whole file is checked first, and nothing is stored if anything is wrong")
+    review_import.add_argument("file", help="the returned worklist (.xlsx)")
+    review_import.add_argument("--quarter", type=_quarter, required=True, help="the quarter the worklist is of")
+    review_import.add_argument("--data-dir", help=f"data dir (default ${DATA_DIR_ENV} or ./data)")
+    review_import.set_defaults(handler=_review_import)
 
     ui = commands.add_parser("ui", help="the Dagster UI (dagster dev) on the same data dir and instance")
     ui.add_argument("--data-dir", help=f"data dir (default ${DATA_DIR_ENV} or ./data)")

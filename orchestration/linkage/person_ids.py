@@ -89,6 +89,17 @@ def _hmac_pads(secret: bytes) -> tuple[bytes, bytes]:
     return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
 
 
+def hmac_params(secret: bytes) -> dict[str, bytes]:
+    """The query parameters `hmac_sql` needs: the padded keys go in as parameters, never into the SQL text."""
+    inner, outer = _hmac_pads(secret)
+    return {"inner": inner, "outer": outer}
+
+
+def hmac_sql(text: str) -> str:
+    """SQL: HMAC-SHA256 of the text expression `text` in hex (H(outer || H(inner || text))), as Python's hmac."""
+    return f"sha256($outer || unhex(sha256($inner || encode({text}))))"
+
+
 def _hash_keys(con: duckdb.DuckDBPyConnection, secret: bytes) -> None:
     """Table cluster_key_hashes (cluster_id, key_hash) from cluster_keys: HMAC-SHA256 of each key, in hex.
 
@@ -96,10 +107,8 @@ def _hash_keys(con: duckdb.DuckDBPyConnection, secret: bytes) -> None:
     in a Python loop it took 9 s of the linkage step at 1M rows. The padded keys go in as parameters, never into
     the SQL text.
     """
-    inner, outer = _hmac_pads(secret)
     con.execute("create or replace temp table cluster_key_hashes as "
-                "select cluster_id, sha256($outer || unhex(sha256($inner || encode(key)))) as key_hash "
-                "from cluster_keys", {"inner": inner, "outer": outer})
+                f"select cluster_id, {hmac_sql('key')} as key_hash from cluster_keys", hmac_params(secret))
 
 
 def _carry_ids(con: duckdb.DuckDBPyConnection, previous_keys: Path, secret: bytes) -> None:

@@ -37,6 +37,8 @@ class LinkResult:
     ids_carried_over: int = 0  # people who kept the previous quarter's person_id
     ids_new: int = 0
     ids_other_key_rows: int = 0  # previous keys made with another HMAC key (a rotated key carries no id over)
+    review_effects: object = None  # review_constraints.DecisionEffects
+    review_candidates: dict[str, int] = field(default_factory=dict)  # doubtful pairs per kind (review.candidates)
 
     @property
     def people(self) -> int:
@@ -68,8 +70,9 @@ def _spill_to(con: duckdb.DuckDBPyConnection, temp_dir: Path, memory_limit: str 
 
 @contextlib.contextmanager
 def scratch_beside(warehouse: duckdb.DuckDBPyConnection, input_table: str, temp_dir: Path,
-                   memory_limit: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The warehouse's connection with an in-memory catalog in use, holding `input_table` as table `records`.
+                   memory_limit: str | None = None, rows: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The warehouse's connection with an in-memory catalog in use, holding `input_table` (or its `rows`, a query
+    of unique_ids over the warehouse) as table `records`.
 
     Splink's own tables go to the in-memory catalog (spilling to `temp_dir`), never into the warehouse file, and
     the input is copied inside DuckDB: at 10M rows an Arrow copy of it held in Python cost about 1.6 GiB.
@@ -79,7 +82,8 @@ def scratch_beside(warehouse: duckdb.DuckDBPyConnection, input_table: str, temp_
     warehouse.execute(f"attach ':memory:' as {SCRATCH}")
     try:
         warehouse.execute(f"use {SCRATCH}")
-        warehouse.execute(f'create table records as select * from "{home}".{input_table} order by unique_id')
+        where = f' where unique_id in ({rows})' if rows else ""
+        warehouse.execute(f'create table records as select * from "{home}".{input_table}{where} order by unique_id')
         yield warehouse
     finally:
         warehouse.execute(f'use "{home}"')
@@ -103,12 +107,18 @@ def link(records: pa.Table, model: LinkageModel, *, temp_dir: Path, **ids) -> Li
 def link_records(
     con: duckdb.DuckDBPyConnection, model: LinkageModel, *, quarter: str | None = None,
     previous_keys: Path | None = None, keys_out: Path | None = None, key_secret: bytes | None = None,
+    decisions: list | None = None, review=None,
 ) -> LinkResult:
     """Score every blocked pair of table `records` and cluster at the threshold into table `clusters`.
 
     With `quarter`, each cluster also gets a person_id, carried over from `previous_keys` (the previous quarter's
     export) where it overlaps, and this quarter's keys are written to `keys_out`, both HMAC-ed with `key_secret`.
+    Clerical `decisions` (review.decisions_store) are applied last (table review_applied); with `review`
+    (review.candidates.ReviewSettings) the doubtful pairs are left in table review_candidates.
     """
+    from orchestration.linkage.review_constraints import apply_review_decisions
+    from orchestration.review.candidates import select_candidates
+
     from splink import DuckDBAPI, Linker
 
     db_api = DuckDBAPI(connection=con)
@@ -124,6 +134,12 @@ def link_records(
     con.execute(f"create table clusters as select unique_id, cluster_id from {clustered.physical_name}")
     split = split_clusters_holding_two_niks(con, pairs.physical_name, model.threshold)
     twins_split = split_clusters_holding_twins(con, pairs.physical_name, model.threshold)
+    # A person's judgement comes after every rule: it is about these very records.
+    effects = apply_review_decisions(con, pairs.physical_name, model.threshold, decisions or [], key_secret)
+    candidates = {}
+    if review is not None:
+        candidates = select_candidates(con, pairs.physical_name, model.threshold,
+                                       {d.pair_id for d in decisions or []}, key_secret, review)
     shared = count_niks_in_several_clusters(con)
     ids = {"carried_over": 0, "new": 0}
     if quarter is not None:
@@ -147,6 +163,8 @@ def link_records(
         ids_carried_over=ids["carried_over"],
         ids_new=ids["new"],
         ids_other_key_rows=ids.get("other_key_rows", 0),
+        review_effects=effects,
+        review_candidates=candidates,
     )
 
 
@@ -389,13 +407,20 @@ def split_clusters_holding_twins(con: duckdb.DuckDBPyConnection, pairs: str, thr
     if not apart:
         return 0
     clusters = sorted({cluster for cluster, _, _ in apart})
-    edges = _links_inside(con, pairs, threshold, clusters)
+    rebuild_apart(con, _links_inside(con, pairs, threshold, clusters), [(a, b) for _, a, b in apart])
+    return len(clusters)
+
+
+def rebuild_apart(con: duckdb.DuckDBPyConnection, edges: list, apart: list[tuple[str, str]]) -> None:
+    """Rebuild the clusters in temp table split_clusters from `edges` (uid, uid, probability), strongest first,
+    never joining two parts that would put a pair of `apart` in one cluster; rows of those clusters that no edge
+    reaches stand alone."""
     members = [uid for uid, in con.execute(
         "select unique_id from clusters join split_clusters using (cluster_id) order by unique_id").fetchall()]
     parts = _Parts(members)
     part_of = {uid: {uid} for uid in members}
     cannot: dict[str, set[str]] = {uid: set() for uid in members}
-    for _, a, b in apart:
+    for a, b in apart:
         cannot[a].add(b)
         cannot[b].add(a)
     for a, b, _ in sorted(edges, key=lambda e: (-e[2], e[0], e[1])):
@@ -405,4 +430,3 @@ def split_clusters_holding_twins(con: duckdb.DuckDBPyConnection, pairs: str, thr
         parts.join(ra, rb)
         part_of[ra] |= part_of.pop(rb)
     _rename_parts(con, parts)
-    return len(clusters)

@@ -1,4 +1,4 @@
-"""What the Dagster UI shows of the definitions: one-sentence descriptions and the seven stage groups."""
+"""What the Dagster UI shows of the definitions: one-sentence descriptions and the stage groups (and review)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from orchestration.defs.transform.translator import check_description
 
-GROUPS = {"ingest", "staging", "intermediate", "linkage", "marts", "quality", "publish"}
+GROUPS = {"ingest", "staging", "intermediate", "linkage", "marts", "quality", "publish", "review"}
 # A full stop, question or exclamation mark followed by a capital starts a second sentence ("docs/x.md" does not).
 SECOND_SENTENCE = re.compile(r"[.!?]\s+[A-Z]")
 # Sixteen digits in a row would be a NIK or a No. KK.
@@ -61,6 +61,7 @@ def test_assets_are_grouped_by_stage(asset_graph):
     assert groups["marts/source_quality"] == "quality"
     assert groups["linkage/person_clusters"] == "linkage"
     assert groups["publish/bps_submission"] == "publish"
+    assert groups["review/review_worklist"] == groups["review/review_decisions"] == "review"
 
 
 def test_dbt_tests_are_described_from_their_arguments(asset_graph):

@@ -8,10 +8,11 @@ import duckdb
 import pytest
 
 from orchestration.definitions import defs
+from orchestration.review.worklist_format import KINDS
 from tests.ui.conftest import ARTIFACTS, GATED
 
 CHROMIUM = Path("/usr/bin/chromium")
-STAGES = ["ingest", "staging", "intermediate", "linkage", "marts", "quality", "publish"]
+STAGES = ["ingest", "staging", "intermediate", "linkage", "marts", "quality", "publish", "review"]
 # As the machine's probe started it: without the background-networking flags Chromium keeps dialling Google's hosts.
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -119,3 +120,21 @@ def test_the_published_quarters_show_their_metadata(page):
     ui.get_by_text("gate_verdict").first.wait_for()
     ui.get_by_text("PASSED", exact=True).first.wait_for()
     page.shot("07_publish_latest")
+
+
+LATEST_PARTITION = """query Latest($path: [String!]!) { assetOrError(assetKey: {path: $path}) {
+    ... on Asset { assetMaterializations(limit: 1) { partition } } } }"""
+
+
+def test_the_review_group_shows_open_pairs_per_kind(page, backfilled):
+    # The page shows the latest materialization: whichever quarter ran last (the backfill test re-runs one).
+    latest = backfilled.ui.graphql(LATEST_PARTITION, {"path": ["review", "review_worklist"]})
+    quarter = latest["assetOrError"]["assetMaterializations"][0]["partition"]
+    export = backfilled.data_dir / "warehouse" / f"{quarter}.review_pairs.parquet"
+    open_by_kind = dict(duckdb.sql(f"select kind, count(*) from read_parquet('{export}') group by 1").fetchall())
+    ui = page.open("/assets/review/review_worklist", "review_worklist")
+    ui.get_by_text("open_pairs", exact=True).first.wait_for()
+    for kind in KINDS:
+        row = ui.locator("tr", has_text=f"open_{kind}").first
+        assert row.inner_text().split()[-1] == str(open_by_kind.get(kind, 0)), (kind, row.inner_text())
+    page.shot("08_review_open_pairs")

@@ -12,6 +12,8 @@ clusters as (
 select
     -- Carried over from the previous quarter where the person was there (orchestration/linkage/person_ids.py).
     clusters.person_id,
+    -- The clerical decisions that changed this row's person (orchestration/linkage/review_constraints.py).
+    clusters.review_decisions,
     conformed.*,
     case source when 'carik' then 1 when 'p3ke' then 2 else 3 end as domicile_rank
 from conformed

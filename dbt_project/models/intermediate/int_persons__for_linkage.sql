@@ -8,6 +8,8 @@ conformed as (
 select
     record_id as unique_id,
     source,
+    -- Not compared: what a clerical decision names the record by across quarters (orchestration/review).
+    source_record_id,
     case when nik_valid then nik end as nik,
     nama_match,
     split_part(nama_match, ' ', 1) as first_name,

@@ -57,7 +57,8 @@ linked as (
             when 'nik_deactivated_near_nik' then 'excluded_moved_out_near_nik'
             when 'no_name' then 'excluded_no_name'
         end as fate,
-        persons.status as reason
+        persons.status as reason,
+        rows_.review_decisions
     from rows_
     inner join persons using (person_id)
 ),
@@ -122,7 +123,8 @@ registry as (
             when nik_status.nik is not null
                 then 'superseded by ' || nik_status.registry_source || ' row ' || nik_status.registry_source_row
             else 'event_not_counted'
-        end as reason
+        end as reason,
+        cast(null as varchar) as review_decisions
     from registry_rows
     left join listed_niks on listed_niks.nik = registry_rows.nik
     left join nik_status on nik_status.nik = registry_rows.nik
@@ -135,7 +137,8 @@ quarantined as (
         source_row,
         cast(null as varchar) as person_id,
         'quarantined' as fate,
-        reason
+        reason,
+        cast(null as varchar) as review_decisions
     from quarantine
 ),
 
@@ -173,7 +176,8 @@ select
     fates.fate,
     fates.reason,
     cell_issues.cell_issues,
-    cell_notes.cell_notes
+    cell_notes.cell_notes,
+    fates.review_decisions
 from fates
 left join cell_issues using (source, source_row)
 left join cell_notes using (source, source_row)

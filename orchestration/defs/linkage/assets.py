@@ -9,6 +9,8 @@ from orchestration.linkage.model import load_model
 from orchestration.linkage.person_ids import person_key_secret, published_keys
 from orchestration.linkage.predict import link_records, scratch_beside
 from orchestration.publish.files import remove_stale_temps
+from orchestration.review.candidates import ReviewSettings
+from orchestration.review.decisions_store import in_force as decisions_in_force
 
 CLUSTERS_KEY = dg.AssetKey(["linkage", "person_clusters"])
 LINKAGE_INPUT_KEY = dg.AssetKey(["intermediate", "int_persons__for_linkage"])
@@ -31,6 +33,7 @@ def size_table(sizes: dict[int, int]) -> dg.TableMetadataValue:
 def person_clusters(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     model = load_model()
     paths = warehouse.paths(context.partition_key)
+    decisions = decisions_in_force(paths.data_dir)
     # Ids come only from a published quarter: never from the export of a blocked run.
     previous, ids_from = published_keys(paths)
     remove_stale_temps(paths.export("person_keys").parent, name_prefix=paths.export("person_keys").name)
@@ -41,11 +44,33 @@ def person_clusters(context: dg.AssetExecutionContext, warehouse: WarehouseResou
         with scratch_beside(con, "intermediate.int_persons__for_linkage", temp_dir) as scratch:
             result = link_records(scratch, model, quarter=paths.quarter.key, previous_keys=previous,
                                   keys_out=paths.export("person_keys"),
-                                  key_secret=person_key_secret(paths.data_dir))
+                                  key_secret=person_key_secret(paths.data_dir),
+                                  decisions=decisions, review=ReviewSettings.from_env())
+            home = f'"{paths.quarter.key}".linkage'
             scratch.execute(
-                f'create or replace table "{paths.quarter.key}".linkage.person_clusters as '
-                "select unique_id, cluster_id, person_id, count(*) over (partition by cluster_id) as cluster_size "
-                "from clusters order by unique_id")
+                f"create or replace table {home}.person_clusters as "
+                "select c.unique_id, c.cluster_id, c.person_id, count(*) over (partition by c.cluster_id) as cluster_size, "
+                "d.review_decisions from clusters c left join ("
+                "  select unique_id, string_agg(distinct decision_id, ' ' order by decision_id) as review_decisions "
+                "  from (select decision_id, unique_id_l as unique_id from review_applied where changed "
+                "        union all select decision_id, unique_id_r from review_applied where changed) group by 1"
+                ") d using (unique_id) order by c.unique_id")
+            scratch.execute(f"create or replace table {home}.review_candidates as "
+                            "select * from review_candidates order by pair_id")
+            scratch.execute(
+                f"create or replace table {home}.review_applied as select a.*, cl.person_id as person_id_l, "
+                "cr.person_id as person_id_r from review_applied a join clusters cl on cl.unique_id = a.unique_id_l "
+                "join clusters cr on cr.unique_id = a.unique_id_r order by all")
+    if decisions:
+        from orchestration.review.audit_log import append_entries
+
+        effects = result.review_effects
+        # Who changed what is logged by the import; which run applied it, here.
+        append_entries(paths.data_dir, [{
+            "kind": "applied", "actor": "pipeline", "run_id": context.run.run_id, "source_file_sha256": None,
+            "what": {"quarter": paths.quarter.key, "decisions_in_force": effects.in_force},
+            "before": None, "after": {"decisions_found": effects.found, "decisions_that_changed_people":
+                                      effects.changed_ids}}])
     context.log.info(f"{result.rows:,} rows linked into {result.people:,} people with {model.provenance}")
     return dg.MaterializeResult(metadata={
         "dagster/row_count": dg.MetadataValue.int(result.rows),
@@ -65,6 +90,11 @@ def person_clusters(context: dg.AssetExecutionContext, warehouse: WarehouseResou
         "people": dg.MetadataValue.int(result.people),
         "largest_cluster": dg.MetadataValue.int(result.largest_cluster),
         "cluster_sizes": size_table(result.cluster_sizes),
+        "review_decisions_in_force": dg.MetadataValue.int(result.review_effects.in_force),
+        "review_decisions_found": dg.MetadataValue.int(result.review_effects.found),
+        "review_decisions_that_changed_people": dg.MetadataValue.int(result.review_effects.changed),
+        "review_decisions_changed": dg.MetadataValue.text(" ".join(result.review_effects.changed_ids) or "none"),
+        **{f"review_pairs_{kind}": dg.MetadataValue.int(n) for kind, n in result.review_candidates.items()},
     })
 
 
