@@ -8,15 +8,10 @@ id.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import json
-import os
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.publish.files import private_dir
+from orchestration.review.jsonl_store import JsonlStore
 
 STORE = Path("decisions") / "appeals.jsonl"
 
@@ -38,57 +33,10 @@ class StoredAppeal:
     recorded_at: str
 
 
-def store_path(data_dir: Path) -> Path:
-    return data_dir / STORE
-
-
-def read_all(data_dir: Path) -> list[StoredAppeal]:
-    """Every appeal in recording order (an empty list when none was recorded yet)."""
-    path = store_path(data_dir)
-    if not path.is_file():
-        return []
-    appeals = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        try:
-            appeals.append(StoredAppeal(**json.loads(line)))
-        except (ValueError, TypeError) as exc:
-            raise ValueError(f"{path}: line {number} is not a stored appeal ({type(exc).__name__}); restore the "
-                             "file from its backup (the audit log holds every appeal that was recorded)") from None
-    return appeals
-
-
-def in_force(data_dir: Path) -> list[StoredAppeal]:
-    """The latest appeal per person: a later appeal of the same person replaces the earlier one."""
-    latest: dict[str, StoredAppeal] = {}
-    for appeal in read_all(data_dir):
-        latest[appeal.person_id] = appeal
-    return sorted(latest.values(), key=lambda a: a.appeal_id)
-
-
-@contextlib.contextmanager
-def locked(data_dir: Path) -> Iterator[None]:
-    """Hold the store's lock: one recording at a time reads the store, numbers its appeal and appends it."""
-    path = store_path(data_dir)
-    try:
-        private_dir(path.parent)
-    except FileExistsError:  # another recording made the folder between private_dir's check and its mkdir
-        private_dir(path.parent)
-    with open(path.with_suffix(".lock"), "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
-
-
-def next_ids(data_dir: Path, count: int) -> list[str]:
-    """The ids the next `count` appeals get (under `locked`)."""
-    start = len(read_all(data_dir))
-    return [f"S{start + i:07d}" for i in range(1, count + 1)]
-
-
-def append(data_dir: Path, appeals: list[StoredAppeal]) -> None:
-    """Append appeals, fsync-ed; the caller holds `locked` and numbered them with `next_ids`."""
-    fd = os.open(store_path(data_dir), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    with os.fdopen(fd, "a", encoding="utf-8") as f:
-        for appeal in appeals:
-            f.write(json.dumps(asdict(appeal), sort_keys=True) + "\n")
-        f.flush()
-        os.fsync(f.fileno())
+_STORE = JsonlStore(STORE, StoredAppeal, "S", lambda a: a.person_id, "appeal")
+store_path = _STORE.path
+read_all = _STORE.read_all
+in_force = _STORE.in_force
+locked = _STORE.locked
+next_ids = _STORE.next_ids
+append = _STORE.append
