@@ -170,6 +170,12 @@ def main(argv: list[str] | None = None) -> int:
     review_import.add_argument("--data-dir", help=f"data dir (default ${DATA_DIR_ENV} or ./data)")
     review_import.set_defaults(handler=_review_import)
 
+    from orchestration.appeals.cli import add_parser as add_sanggah
+    from orchestration.verification.cli import add_parser as add_verifikasi
+
+    add_verifikasi(commands)
+    add_sanggah(commands)
+
     ui = commands.add_parser("ui", help="the Dagster UI (dagster dev) on the same data dir and instance")
     ui.add_argument("--data-dir", help=f"data dir (default ${DATA_DIR_ENV} or ./data)")
     ui.add_argument("--host", default="127.0.0.1")

@@ -26,7 +26,15 @@ REASONS = {
     "moved_out_near_nik": "Pindah keluar DKI menurut Dukcapil di NIK yang beda satu digit, perlu verifikasi lapangan",
     "nik_deactivated_near_nik": "NIK beda satu digit dinonaktifkan Dukcapil, perlu verifikasi lapangan",
     "no_name": "Nama tidak terbaca di semua sumber",
+    "field_deceased": "Meninggal menurut hasil verifikasi lapangan",
+    "field_moved_out": "Pindah keluar DKI menurut hasil verifikasi lapangan",
+    "field_not_known": "Tidak dikenal di alamat menurut hasil verifikasi lapangan",
+    "held_for_verification": "Ditahan sampai diverifikasi di lapangan (kebijakan verifikasi)",
 }
+
+APPEAL_DECISIONS = {"diterima": "diterima (dikembalikan ke daftar)", "ditolak": "ditolak (tetap dikecualikan)"}
+CHANGED_BY = {"sanggahan": "sanggahan diterima", "verifikasi": "hasil verifikasi lapangan",
+              "kebijakan": "kebijakan verifikasi"}
 
 
 # The exclusions that rest on a Dukcapil record; the extract is pulled after the quarter, so some are dated later.
@@ -149,6 +157,15 @@ def render_exclusions(con: duckdb.DuckDBPyConnection, quarter: str, amounts: dic
             program_rows.append([program, REASONS.get(status, status), n, _rupiah(yearly)])
         else:
             program_rows.append([program, REASONS.get(status, status), n, "nominal tidak diketahui"])
+    appeals = con.execute(
+        "select appeal_decision, rule_status, status, count(*) from marts.persons where appeal_id is not null "
+        "group by all order by 1, 2, 3").fetchall()
+    changed = con.execute(
+        "select changed_by, rule_status, status, count(*) from marts.persons where changed_by is not null "
+        "group by all order by 1, 2, 3").fetchall()
+    field = con.execute(
+        "select field_result, count(*) from marts.persons where field_result_id is not null group by 1 order by 1"
+    ).fetchall()
     parts += [
         _table(["Program", "Alasan", "Orang", "Nilai setahun"], program_rows) if program_rows else "Tidak ada.",
         "",
@@ -160,6 +177,28 @@ def render_exclusions(con: duckdb.DuckDBPyConnection, quarter: str, amounts: dic
         "Kematian dicocokkan hanya dengan NIK, sehingga orang senama tidak dikeluarkan.",
         f"- NIK berbeda satu digit nomor urut dari NIK di catatan Dukcapil (kematian/pindah/nonaktif) dengan nama "
         f"sama: {angka(review[1])} orang. Bisa salah ketik NIK, bisa orang lain; perlu dicek.",
+        "",
+        "## Keputusan petugas: verifikasi lapangan dan sanggahan",
+        "",
+        "Hasil verifikasi lapangan (`satudata verifikasi import`) dan sanggahan (`satudata sanggah`) yang berlaku "
+        "untuk orang dalam triwulan ini; setiap keputusan tercatat di `decisions/audit_log.jsonl`.",
+        "",
+        "Hasil verifikasi lapangan yang berlaku:",
+        "",
+        _table(["Hasil", "Orang"], [[h, n] for h, n in field]) if field else "Tidak ada.",
+        "",
+        "Sanggahan:",
+        "",
+        _table(["Keputusan", "Status menurut aturan", "Status sekarang", "Orang"],
+               [[APPEAL_DECISIONS.get(d, d), REASONS.get(r, "Lolos ke daftar BPS"),
+                 REASONS.get(s, "Lolos ke daftar BPS"), n]
+                for d, r, s, n in appeals]) if appeals else "Tidak ada.",
+        "",
+        "Status yang diubah oleh keputusan petugas:",
+        "",
+        _table(["Diubah oleh", "Status menurut aturan", "Status sekarang", "Orang"],
+               [[CHANGED_BY.get(c, c), REASONS.get(r, "Lolos ke daftar BPS"), REASONS.get(s, "Lolos ke daftar BPS"),
+                 n] for c, r, s, n in changed]) if changed else "Tidak ada.",
         "",
     ]
     return "\n".join(parts)

@@ -21,6 +21,10 @@ REASONS_ID = {
     "nik_conflict": "NIK ganda (verifikasi lapangan)", "deceased_near_nik": "meninggal, NIK beda satu digit",
     "moved_out_near_nik": "pindah keluar DKI, NIK beda satu digit",
     "nik_deactivated_near_nik": "NIK beda satu digit dinonaktifkan",
+    "no_name": "nama tidak terbaca", "field_deceased": "meninggal (verifikasi lapangan)",
+    "field_moved_out": "pindah keluar DKI (verifikasi lapangan)",
+    "field_not_known": "tidak dikenal di alamat (verifikasi lapangan)",
+    "held_for_verification": "ditahan sampai diverifikasi",
 }
 
 

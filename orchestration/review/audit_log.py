@@ -34,7 +34,7 @@ GENESIS = "0" * 64
 _ID = re.compile(r"(?<!\d)\d{16}(?!\d)")
 # A keyed hash or a file digest (64 hex digits) or a pair id holds a run of 16 decimal digits now and then (a few
 # keys in a thousand): such a value is a hash, not an identifier, and is not searched.
-_HASH = re.compile(r"[0-9a-f]{64}|RV[0-9A-F]{16}")
+_HASH = re.compile(r"[0-9a-f]{64}|RV[0-9A-F]{16}|VF[0-9A-F]{16}")
 
 
 class AuditLogError(Exception):

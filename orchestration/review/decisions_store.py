@@ -7,15 +7,10 @@ are HMACs, the reasons are codes and the reviewer is a staff id.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import json
-import os
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.publish.files import private_dir
+from orchestration.review.jsonl_store import JsonlStore
 
 STORE = Path("decisions") / "review_decisions.jsonl"
 
@@ -36,54 +31,10 @@ class StoredDecision:
     file_sha256: str
 
 
-def store_path(data_dir: Path) -> Path:
-    return data_dir / STORE
-
-
-def read_all(data_dir: Path) -> list[StoredDecision]:
-    """Every decision in import order (an empty list when nothing was imported yet)."""
-    path = store_path(data_dir)
-    if not path.is_file():
-        return []
-    decisions = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        try:
-            decisions.append(StoredDecision(**json.loads(line)))
-        except (ValueError, TypeError) as exc:
-            raise ValueError(f"{path}: line {number} is not a stored decision ({type(exc).__name__}); restore the "
-                             "file from its backup (the audit log holds every decision that was imported)") from None
-    return decisions
-
-
-def in_force(data_dir: Path) -> list[StoredDecision]:
-    """The latest decision per pair: a later review of a pair replaces the earlier one."""
-    latest: dict[str, StoredDecision] = {}
-    for decision in read_all(data_dir):
-        latest[decision.pair_id] = decision
-    return sorted(latest.values(), key=lambda d: d.decision_id)
-
-
-@contextlib.contextmanager
-def locked(data_dir: Path) -> Iterator[None]:
-    """Hold the store's lock: one import at a time reads the store, numbers its decisions and appends them."""
-    path = store_path(data_dir)
-    private_dir(path.parent)
-    with open(path.with_suffix(".lock"), "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
-
-
-def next_ids(data_dir: Path, count: int) -> list[str]:
-    """The ids the next `count` decisions get (under `locked`)."""
-    start = len(read_all(data_dir))
-    return [f"D{start + i:07d}" for i in range(1, count + 1)]
-
-
-def append(data_dir: Path, decisions: list[StoredDecision]) -> None:
-    """Append decisions, fsync-ed; the caller holds `locked` and numbered them with `next_ids`."""
-    fd = os.open(store_path(data_dir), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    with os.fdopen(fd, "a", encoding="utf-8") as f:
-        for decision in decisions:
-            f.write(json.dumps(asdict(decision), sort_keys=True) + "\n")
-        f.flush()
-        os.fsync(f.fileno())
+_STORE = JsonlStore(STORE, StoredDecision, "D", lambda d: d.pair_id, "decision")
+store_path = _STORE.path
+read_all = _STORE.read_all
+in_force = _STORE.in_force
+locked = _STORE.locked
+next_ids = _STORE.next_ids
+append = _STORE.append

@@ -197,7 +197,8 @@ def test_the_ledger_accounts_for_every_input_row(truth):
     assert published_people == truth.execute("select count(*) from published").fetchall()[0][0]
     # No names or NIKs in the ledger: rejected and reformatted cells are named by column and reason, never by value.
     assert [r[0] for r in truth.execute("describe ledger").fetchall()] == [
-        "source", "source_row", "person_id", "fate", "reason", "cell_issues", "cell_notes", "review_decisions"]
+        "source", "source_row", "person_id", "fate", "reason", "cell_issues", "cell_notes", "review_decisions",
+        "field_result_id", "appeal_id"]
     assert truth.execute(
         "select count(*) from ledger where regexp_matches(coalesce(cell_issues, '') || coalesce(cell_notes, ''), "
         "'[0-9]{6}')").fetchall()[0][0] == 0

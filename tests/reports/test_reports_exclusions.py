@@ -35,6 +35,10 @@ def persons_db(rows: list[tuple], after_quarter: tuple[str, ...] = ()) -> duckdb
     if rows:
         con.executemany("insert into marts.persons values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [(*row, row[0] in after_quarter) for row in rows])
+    # What people in the loop changed (marts.persons after int_persons__rule_status): nothing, unless a test says.
+    for column in ("rule_status", "changed_by", "field_result_id", "field_result", "appeal_id", "appeal_decision"):
+        con.execute(f"alter table marts.persons add column {column} varchar")
+    con.execute("update marts.persons set rule_status = status")
     return con
 
 
@@ -130,7 +134,7 @@ def test_nobody_excluded(tmp_path):
     con = persons_db([("P1", "eligible", TIMUR, "MATRAMAN", "KLJ", False, None, "3175010000000101", "NAMA UJI")])
     report = render_exclusions(con, QUARTER, load_amounts(write_amounts(tmp_path)))
     con.close()
-    assert report.count("Tidak ada.") == 3
+    assert report.count("Tidak ada.") == 6  # reasons, area, programme; field results, appeals, changed statuses
     assert "- Dikecualikan: 0\n" in report
     assert "(program dengan nominal diketahui): Rp0\n" in report
 
@@ -201,3 +205,28 @@ def test_short_row_names_file_and_row(tmp_path):
     """A row missing its amount field raises the same ValueError as a bad amount."""
     with pytest.raises(ValueError, match=r"pendek\.csv: row 2"):
         load_amounts(write_amounts(tmp_path, "program,rupiah_per_bulan,catatan\nKLJ,300000,uji\nKAJ\n", "pendek.csv"))
+
+
+def test_field_results_and_appeals_are_listed(tmp_path):
+    con = persons_db([("P1", "eligible", "Kota Administrasi Jakarta Barat", "Cengkareng", None, False, None,
+                       "3173010101800001", "NAMA SATU"),
+                      ("P2", "field_deceased", "Kota Administrasi Jakarta Barat", "Cengkareng", None, False, None,
+                       "3173010101800002", "NAMA DUA"),
+                      ("P3", "field_not_known", "Kota Administrasi Jakarta Barat", "Cengkareng", None, False, None,
+                       "3173010101800003", "NAMA TIGA")])
+    con.execute("update marts.persons set rule_status = 'eligible', field_result_id = 'F0000001', "
+                "field_result = 'pindah_keluar_dki', appeal_id = 'S0000001', appeal_decision = 'diterima', "
+                "changed_by = 'sanggahan' where person_id = 'P1'")
+    con.execute("update marts.persons set rule_status = 'eligible', field_result_id = 'F0000002', "
+                "field_result = 'meninggal', changed_by = 'verifikasi' where person_id = 'P2'")
+    con.execute("update marts.persons set rule_status = 'eligible', field_result_id = 'F0000003', "
+                "field_result = 'tidak_dikenal', appeal_id = 'S0000002', appeal_decision = 'ditolak', "
+                "changed_by = 'verifikasi' where person_id = 'P3'")
+    text = render_exclusions(con, "2025Q2", load_amounts())
+    section = text[text.index("## Keputusan petugas"):]
+    assert "| meninggal | 1 |" in section and "| pindah_keluar_dki | 1 |" in section
+    assert ("| ditolak (tetap dikecualikan) | Lolos ke daftar BPS | Tidak dikenal di alamat menurut hasil verifikasi "
+            "lapangan | 1 |") in section
+    assert "diterima (dikembalikan ke daftar)" in section and "ditolak (tetap dikecualikan)" in section
+    assert "| sanggahan diterima | Lolos ke daftar BPS | Lolos ke daftar BPS | 1 |" in section
+    assert "NAMA" not in text and "3173010101800001" not in text

@@ -138,3 +138,19 @@ def test_the_review_group_shows_open_pairs_per_kind(page, backfilled):
         row = ui.locator("tr", has_text=f"open_{kind}").first
         assert row.inner_text().split()[-1] == str(open_by_kind.get(kind, 0)), (kind, row.inner_text())
     page.shot("08_review_open_pairs")
+
+
+def test_the_field_worksheets_show_open_doubts_per_kind(page, backfilled):
+    from orchestration.verification.worksheet_format import DOUBTS, VERIFICATION_ROWS
+
+    latest = backfilled.ui.graphql(LATEST_PARTITION, {"path": ["review", "verification_worksheets"]})
+    quarter = latest["assetOrError"]["assetMaterializations"][0]["partition"]
+    export = backfilled.data_dir / "warehouse" / f"{quarter}.{VERIFICATION_ROWS}.parquet"
+    open_by_kind = dict(duckdb.sql(f"select jenis_keraguan, count(*) from read_parquet('{export}') "
+                                   "group by 1").fetchall())
+    ui = page.open("/assets/review/verification_worksheets", "verification_worksheets")
+    ui.get_by_text("open_doubts", exact=True).first.wait_for()
+    for kind in DOUBTS:
+        row = ui.locator("tr", has_text=f"open_{kind}").first
+        assert row.inner_text().split()[-1] == str(open_by_kind.get(kind, 0)), (kind, row.inner_text())
+    page.shot("09_field_open_doubts")

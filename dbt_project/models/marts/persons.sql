@@ -1,221 +1,157 @@
--- Every person of the quarter with their golden record and status: eligible, or why they are excluded.
+-- Every person of the quarter with their golden record and status, after the people in the loop: the rules'
+-- status (int_persons__rule_status), then field results, the verification policy and upheld appeals
+-- (docs/field_verification.md). Each human decision that changed a status is named on the person.
 with
 
-golden as (
-    select * from {{ ref('int_persons__golden') }}
+rules as (
+    select * from {{ ref('int_persons__rule_status') }}
 ),
 
-nik_status as (
-    select * from {{ ref('int_dukcapil__nik_status') }}
+kelurahan as (
+    select * from {{ ref('dki_kelurahan') }}
 ),
 
--- Registry names cleaned once, the way list names are, to compare with the golden name.
-deaths as (
-    select *, {{ clean_name('nama_raw') }} as nama from {{ ref('stg_dukcapil__deaths') }}
+field_results as (
+    select * from {{ source('review', 'field_results') }}
 ),
 
-moves as (
-    select *, {{ clean_name('nama_raw') }} as nama from {{ ref('stg_dukcapil__moves') }}
+appeals as (
+    select * from {{ source('review', 'appeals') }}
 ),
 
--- NIK ganda: two people under one golden NIK (a member listed under the head's or a sibling's NIK, with no row of
--- their own NIK). The person whose birth date and sex fit the NIK keeps it; then the one with more rows; then the
--- smaller person_id. The others are excluded as `nik_conflict` and listed for field verification: the submission
--- lists each NIK once, and sending one person under another's NIK would count the NIK's owner twice.
-nik_holders as (
+policy as (
+    select * from {{ source('review', 'verification_policy') }}
+),
+
+-- The doubts a field visit can settle, one row per person and kind (worksheet_format.DOUBTS). Only people the
+-- rules do not exclude for certain: a death under the person's own NIK needs no visit.
+doubts as (
+    select person_id, 'nik_dekat_dukcapil' as jenis_keraguan from rules
+    where status in ('deceased_near_nik', 'moved_out_near_nik', 'nik_deactivated_near_nik')
+    union all
+    select person_id, 'nik_ganda' from rules where status = 'nik_conflict'
+    union all
+    select person_id, 'tanpa_nama' from rules where status = 'no_name'
+    union all
+    select person_id, 'kelurahan_tidak_dikenal' from rules where status = 'unresolved_kelurahan'
+    union all
+    select person_id, 'nik_tidak_cocok' from rules where status = 'eligible' and nik_fits_person = false
+    union all
+    select person_id, 'senama_meninggal' from rules where status = 'eligible' and death_namesake
+),
+
+-- A doubt is settled by a result that says the person lives in DKI (at the address, or moved within DKI).
+open_doubts as (
+    select doubts.person_id, doubts.jenis_keraguan, coalesce(policy.policy, 'publish') as policy
+    from doubts
+    left join field_results
+        on field_results.person_id = doubts.person_id
+        and field_results.jenis_keraguan = doubts.jenis_keraguan
+        and field_results.hasil in ('masih_tinggal', 'pindah_dalam_dki')
+    left join policy on policy.jenis_keraguan = doubts.jenis_keraguan
+    where field_results.person_id is null
+),
+
+doubts_by_person as (
     select
         person_id,
-        nik,
-        first_value(person_id) over holders as nik_held_by,
-        row_number() over holders as holder_rank
-    from golden
-    where nik is not null
-    window holders as (partition by nik order by coalesce(nik_fits_person, false) desc, n_rows desc, person_id)
+        string_agg(jenis_keraguan, ' ' order by jenis_keraguan) as open_doubts,
+        bool_or(policy = 'hold') as held,
+        bool_or(jenis_keraguan = 'nik_dekat_dukcapil' and policy = 'publish') as near_nik_published
+    from open_doubts
+    group by person_id
 ),
 
--- A sole holder of a NIK whose date digits are far from their birth date (nik_is_another_persons) carries
--- somebody else's NIK, whose owner is in no list (a member listed under the head's NIK): publishing them under it
--- would send BPS the owner, and their own NIK's registry events could not be seen. Excluded the same way.
-nik_conflicts as (
-    select person_id, nik_held_by from nik_holders where holder_rank > 1
-    union all
-    select golden.person_id, cast(null as varchar)
-    from golden
-    inner join nik_holders using (person_id)
-    where nik_holders.holder_rank = 1 and golden.tanggal_lahir is not null
-        and {{ nik_is_another_persons('golden.nik', "strftime(golden.tanggal_lahir, '%Y-%m-%d')") }}
+-- The person's latest field result (a visit that found them dead or gone outranks an older one that did not).
+latest_result as (
+    select *
+    from field_results
+    qualify row_number() over (partition by person_id order by tanggal_kunjungan desc, result_id desc) = 1
 ),
 
--- The NIK the registries are matched on: the golden NIK, else a typo variant of it on one of the person's rows
--- (a death recorded under the true NIK while the vote chose a mistyped one), never another person's golden NIK.
-variant_status as (
-    select golden.person_id, variant.nik
-    from golden
-    cross join unnest(golden.nik_variants) as variant (nik)
-    inner join nik_status on nik_status.nik = variant.nik
-    where variant.nik not in (select nik from golden where nik is not null)
-    qualify row_number() over (partition by golden.person_id order by variant.nik) = 1
+settled_near_nik as (
+    select distinct person_id from field_results
+    where jenis_keraguan = 'nik_dekat_dukcapil' and hasil in ('masih_tinggal', 'pindah_dalam_dki')
 ),
 
-registry_nik as (
+-- A new kelurahan from the field: where the person moved within DKI, or the kelurahan of an address that did not
+-- resolve.
+new_kelurahan as (
+    select person_id, kode_kelurahan_baru
+    from field_results
+    where kode_kelurahan_baru is not null
+    qualify row_number() over (partition by person_id order by tanggal_kunjungan desc, result_id desc) = 1
+),
+
+decided as (
     select
-        golden.person_id,
-        case when direct.nik is not null then golden.nik else variant_status.nik end as nik
-    from golden
-    left join nik_status as direct on direct.nik = golden.nik
-    left join variant_status using (person_id)
+        rules.*,
+        case
+            -- A field visit that found the person dead, gone from DKI or unknown excludes, unless the rules
+            -- already exclude for certain (a registry record under the person's own NIK, no valid NIK, ...).
+            when latest_result.hasil in ('meninggal', 'pindah_keluar_dki', 'tidak_dikenal')
+                and rules.status in ('eligible', 'deceased_near_nik', 'moved_out_near_nik', 'nik_deactivated_near_nik')
+                then case latest_result.hasil
+                    when 'meninggal' then 'field_deceased'
+                    when 'pindah_keluar_dki' then 'field_moved_out'
+                    else 'field_not_known'
+                end
+            -- The visit (or the policy) says the near-NIK registry record is not this person's.
+            when (settled_near_nik.person_id is not null or doubts_by_person.near_nik_published)
+                and rules.status in ('deceased_near_nik', 'moved_out_near_nik', 'nik_deactivated_near_nik')
+                then rules.status_if_verified
+            when rules.status = 'unresolved_kelurahan' and new_kelurahan.person_id is not null then 'eligible'
+            when rules.status = 'eligible' and doubts_by_person.held then 'held_for_verification'
+            else rules.status
+        end as status_after_field,
+        latest_result.result_id as field_result_id,
+        latest_result.hasil as field_result,
+        doubts_by_person.open_doubts,
+        new_kelurahan.kode_kelurahan_baru
+    from rules
+    left join latest_result using (person_id)
+    left join settled_near_nik using (person_id)
+    left join doubts_by_person using (person_id)
+    left join new_kelurahan using (person_id)
 ),
 
-listed_niks as (
-    select distinct nik from (select unnest(row_niks) as nik from golden) where nik is not null
-),
-
--- Each person with a NIK once per spelling of their name on their rows, for the near-NIK joins below (unnest in
--- the select list: a lateral unnest per join planned three correlated joins over every person).
-spellings as (
-    select person_id, nik, tanggal_lahir, nik_fits_person, unnest(coalesce(row_names, [nama])) as nama
-    from golden
-    where nik is not null
-),
-
--- A registry record under a NIK one digit or one adjacent swap from the person's NIK that no list row carries,
--- with the same name (any spelling on the person's rows) and birth date (deaths; moves carry no birth date, so
--- the name and the one edit must do): the person's own record, the list's NIK mistyped. Excluded with a reason of
--- its own and listed for field verification, so a wrong match (a namesake registered next in the kecamatan) can be
--- undone. For deaths the birth date may differ by one typed error within the year (a digit of day or month, day
--- and month swapped, the 1 January filler), and the NIKs may be two edits apart when one of them contradicts its
--- own row's birth date (both files mistyped it; two namesakes' NIKs each fit their own row).
--- Also when the two NIKs differ in the region (digits 1-6), although namesakes share digits 7-12 (one birth date)
--- and serials restart at 0001 in every kecamatan, so a namesake registered in a neighbouring kecamatan has such a
--- near NIK: paying the dead is the costlier error, and the field visit undoes a wrong match. The report says which
--- matches differ in the region (near_registry_other_region), the likelier namesakes.
--- Moves carry no birth date, so the name alone would pair every namesake in the lists with every namesake in the
--- registry: a join that grows with the square of the rows (a common name at 10 million rows). Two 16-digit NIKs one
--- edit apart (a digit, or two adjacent digits swapped) share their first seven digits or their last seven, so the
--- join is on the name and one of those, twice, and `union` drops the pairs both find.
-near_moves as (
-    {%- for side in ['left', 'right'] %}
-    {% if not loop.first %}union{% endif %}
+final as (
     select
-        golden.person_id,
-        moves.nik as near_registry_nik,
-        'dukcapil_pindah' as near_registry_file,
-        moves.source_row as near_registry_row,
-        substr(moves.nik, 1, 6) <> substr(golden.nik, 1, 6) as other_region,
-        nik_status.registry_status
-    from spellings as golden
-    inner join moves
-        on moves.nama = golden.nama
-        and {{ side }}(moves.nik, 7) = {{ side }}(golden.nik, 7)
-        and moves.nik <> golden.nik
-        and damerau_levenshtein(moves.nik, golden.nik) = 1
-        -- The one edit may be in the NIK's own date digits (a year typed 67 for 77), so the person's NIK, not the
-        -- record's, must fit the person (a sole holder of another's NIK never does).
-        and not coalesce({{ nik_is_another_persons('golden.nik', "strftime(golden.tanggal_lahir, '%Y-%m-%d')") }}, false)
-    inner join nik_status on nik_status.nik = moves.nik
-    where nik_status.registry_status in ('PINDAH_KELUAR', 'NONAKTIF', 'MENINGGAL')
-        and moves.nik not in (select nik from listed_niks)
-    {%- endfor %}
-),
-
-near_matches as (
-    select
-        golden.person_id,
-        deaths.nik as near_registry_nik,
-        'dukcapil_kematian' as near_registry_file,
-        deaths.source_row as near_registry_row,
-        substr(deaths.nik, 1, 6) <> substr(golden.nik, 1, 6) as other_region,
-        nik_status.registry_status
-    from spellings as golden
-    inner join deaths
-        on deaths.nama = golden.nama
-        and year(deaths.tanggal_lahir) = year(golden.tanggal_lahir)
-        and deaths.nik <> golden.nik
-        and damerau_levenshtein(deaths.nik, golden.nik) <= 2
-    inner join nik_status on nik_status.nik = deaths.nik
-    where (
-            deaths.tanggal_lahir = golden.tanggal_lahir
-            or levenshtein(strftime(deaths.tanggal_lahir, '%m-%d'), strftime(golden.tanggal_lahir, '%m-%d')) = 1
-            or strftime(deaths.tanggal_lahir, '%m-%d') = strftime(golden.tanggal_lahir, '%d-%m')
-            or strftime(golden.tanggal_lahir, '%m-%d') = '01-01'
-        )
-        and (
-            damerau_levenshtein(deaths.nik, golden.nik) = 1
-            or not coalesce(golden.nik_fits_person, true)
-            or not {{ nik_fits_date('deaths.nik', 'deaths.tanggal_lahir') }}
-        )
-        and deaths.nik not in (select nik from listed_niks)
-    union all
-    select * from near_moves
-),
-
-near_match as (
-    select
-        person_id,
-        registry_status as near_registry_status,
-        near_registry_nik,
-        near_registry_file,
-        near_registry_row,
-        other_region as near_registry_other_region
-    from near_matches
-    qualify row_number() over (
-        partition by person_id order by other_region, registry_status, near_registry_file, near_registry_row
-    ) = 1
-),
-
--- Same name and birth date as a death record with another NIK: not proof of death (namesakes are common), so the
--- person stays and is only counted for field verification.
-death_namesakes as (
-    select distinct golden.person_id
-    from golden
-    inner join deaths
-        on deaths.nama = golden.nama
-        and deaths.tanggal_lahir = golden.tanggal_lahir
-        and deaths.nik is distinct from golden.nik
-        -- a death under a NIK of the person's own rows is theirs (matched through registry_nik), not a namesake's
-        and not list_contains(coalesce(golden.row_niks, []), deaths.nik)
+        decided.* exclude (status, status_after_field, kode_kelurahan_baru, kode_kelurahan, kode_kelurahan_bps,
+                           kelurahan, kecamatan, kabkota, address_resolution),
+        coalesce(kelurahan.kode, decided.kode_kelurahan) as kode_kelurahan,
+        coalesce(kelurahan.kode_bps_kelurahan, decided.kode_kelurahan_bps) as kode_kelurahan_bps,
+        coalesce(kelurahan.kelurahan, decided.kelurahan) as kelurahan,
+        coalesce(kelurahan.kecamatan, decided.kecamatan) as kecamatan,
+        coalesce(kelurahan.kabkota, decided.kabkota) as kabkota,
+        case when kelurahan.kode is not null then 'dki' else decided.address_resolution end as address_resolution,
+        -- An upheld appeal undoes an exclusion the province can overrule (a near NIK, a field result, a hold): the
+        -- person gets the status the rules give without it. Others are refused by `satudata sanggah`.
+        case
+            when appeals.keputusan = 'diterima'
+                and decided.status_after_field in ('deceased_near_nik', 'moved_out_near_nik', 'nik_deactivated_near_nik',
+                                                   'field_deceased', 'field_moved_out', 'field_not_known',
+                                                   'held_for_verification')
+                then case when decided.status_if_verified = 'unresolved_kelurahan' and kelurahan.kode is not null
+                          then 'eligible' else decided.status_if_verified end
+            else decided.status_after_field
+        end as status,
+        decided.status as rule_status,
+        decided.status_after_field,
+        appeals.appeal_id,
+        appeals.keputusan as appeal_decision
+    from decided
+    left join kelurahan on kelurahan.kode = decided.kode_kelurahan_baru
+    left join appeals using (person_id)
 )
 
 select
-    golden.*,
-    nik_status.registry_status,
-    nik_status.registry_event_date,
-    -- The event is dated after the quarter's last day (the extract is pulled later): still binding, and counted.
-    coalesce(nik_status.registry_event_after_quarter, false) as registry_event_after_quarter,
-    -- The NIK the registry status was found under: the golden NIK, or a typo variant of it on the person's rows.
-    registry_nik.nik as registry_nik,
-    -- The registries are matched on the NIK: it is the one identifier Dukcapil guarantees to be the same person.
-    -- Name and birth date would also remove living namesakes of the dead (same name and birth date, another NIK).
+    final.* exclude (status_after_field),
+    -- Who changed the rules' status, if anyone: an upheld appeal, a field result, or the verification policy.
     case
-        -- NIK ganda and near-NIK registry matches (docs/survivorship.md); a registry record under the person's
-        -- own NIK outranks one under a near NIK.
-        when nik_conflicts.person_id is not null then 'nik_conflict'
-        when nik_status.registry_status is null
-            and near_match.near_registry_status = 'MENINGGAL' then 'deceased_near_nik'
-        when nik_status.registry_status is null
-            and near_match.near_registry_status = 'PINDAH_KELUAR' then 'moved_out_near_nik'
-        when nik_status.registry_status is null
-            and near_match.near_registry_status = 'NONAKTIF' then 'nik_deactivated_near_nik'
-        when nik_status.registry_status = 'MENINGGAL' then 'deceased'
-        when nik_status.registry_status = 'PINDAH_KELUAR' then 'moved_out'
-        when nik_status.registry_status = 'NONAKTIF' then 'nik_deactivated'
-        when golden.address_resolution = 'outside_dki' then 'outside_dki'
-        when not golden.any_valid_nik then 'invalid_nik'
-        -- No row has a name with a letter in it (name_no_letters): BPS cannot take the record; field verification.
-        when golden.nama is null then 'no_name'
-        when golden.address_resolution = 'unresolved' then 'unresolved_kelurahan'
-        else 'eligible'
-    end as status,
-    death_namesakes.person_id is not null as death_namesake,
-    near_match.near_registry_status,
-    near_match.near_registry_nik,
-    near_match.near_registry_file,
-    near_match.near_registry_row,
-    coalesce(near_match.near_registry_other_region, false) as near_registry_other_region,
-    nik_conflicts.nik_held_by
-from golden
-left join registry_nik using (person_id)
-left join nik_status on nik_status.nik = registry_nik.nik
-left join nik_conflicts using (person_id)
-left join death_namesakes using (person_id)
-left join near_match using (person_id)
+        when final.status <> final.status_after_field then 'sanggahan'
+        when final.status = final.rule_status then null
+        when final.field_result_id is not null then 'verifikasi'
+        else 'kebijakan'
+    end as changed_by
+from final

@@ -56,9 +56,21 @@ linked as (
             when 'moved_out_near_nik' then 'excluded_moved_out_near_nik'
             when 'nik_deactivated_near_nik' then 'excluded_moved_out_near_nik'
             when 'no_name' then 'excluded_no_name'
+            when 'field_deceased' then 'excluded_field_deceased'
+            when 'field_moved_out' then 'excluded_field_moved_out'
+            when 'field_not_known' then 'excluded_field_not_known'
+            when 'held_for_verification' then 'excluded_held_for_verification'
         end as fate,
-        persons.status as reason,
-        rows_.review_decisions
+        -- A status a person changed says so: published after an upheld appeal, a field visit or by the policy.
+        case
+            when persons.status = 'eligible' and persons.changed_by = 'sanggahan' then 'reinstated_by_appeal'
+            when persons.status = 'eligible' and persons.changed_by = 'verifikasi' then 'verified_in_field'
+            when persons.status = 'eligible' and persons.changed_by = 'kebijakan' then 'published_with_doubt'
+            else persons.status
+        end as reason,
+        rows_.review_decisions,
+        persons.field_result_id,
+        persons.appeal_id
     from rows_
     inner join persons using (person_id)
 ),
@@ -124,7 +136,9 @@ registry as (
                 then 'superseded by ' || nik_status.registry_source || ' row ' || nik_status.registry_source_row
             else 'event_not_counted'
         end as reason,
-        cast(null as varchar) as review_decisions
+        cast(null as varchar) as review_decisions,
+        cast(null as varchar) as field_result_id,
+        cast(null as varchar) as appeal_id
     from registry_rows
     left join listed_niks on listed_niks.nik = registry_rows.nik
     left join nik_status on nik_status.nik = registry_rows.nik
@@ -138,7 +152,9 @@ quarantined as (
         cast(null as varchar) as person_id,
         'quarantined' as fate,
         reason,
-        cast(null as varchar) as review_decisions
+        cast(null as varchar) as review_decisions,
+        cast(null as varchar) as field_result_id,
+        cast(null as varchar) as appeal_id
     from quarantine
 ),
 
@@ -177,7 +193,9 @@ select
     fates.reason,
     cell_issues.cell_issues,
     cell_notes.cell_notes,
-    fates.review_decisions
+    fates.review_decisions,
+    fates.field_result_id,
+    fates.appeal_id
 from fates
 left join cell_issues using (source, source_row)
 left join cell_notes using (source, source_row)

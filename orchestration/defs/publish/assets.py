@@ -26,7 +26,8 @@ SUBMISSION_COLUMNS = [
     "person_id", "nik", "no_kk", "nama", "jenis_kelamin", "tanggal_lahir", "alamat", "rt", "rw", "kode_kelurahan",
     "kode_kelurahan_bps", "kelurahan", "kecamatan", "kabkota", "sumber", "desil", "program_bansos",
 ]
-LEDGER_COLUMNS = ["source", "source_row", "person_id", "fate", "reason", "cell_issues", "cell_notes", "review_decisions"]
+LEDGER_COLUMNS = ["source", "source_row", "person_id", "fate", "reason", "cell_issues", "cell_notes",
+                  "review_decisions", "field_result_id", "appeal_id"]
 # Every extract's rows are in the ledger, the registries' too: every input row has a fate.
 LEDGER_SOURCES = ("dtks", "p3ke", "carik", "dukcapil_kematian", "dukcapil_pindah")
 

@@ -35,7 +35,8 @@ def review_worklist(context: dg.AssetExecutionContext, warehouse: WarehouseResou
     written_at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     with storage_errors_explained(temp_dir), warehouse.connect(paths.quarter) as con:
         home = f'"{paths.quarter.key}"'
-        with scratch_beside(con, "intermediate.int_persons__for_linkage", temp_dir, rows=rows_to_score(home)) as scratch:
+        rows = rows_to_score(home)
+        with scratch_beside(con, "intermediate.int_persons__for_linkage", temp_dir, rows=rows) as scratch:
             out = write_review(scratch, paths, model, run_id=context.run.run_id, written_at=written_at)
     labels = out.labels
     context.log.info(f"{sum(out.pairs_by_kind.values()):,} pairs to review; {labels['labelled_pairs']:,} labelled")
@@ -76,3 +77,124 @@ def decisions_observation() -> dg.AssetObservation:
 def review_decisions():
     observation = decisions_observation()
     return dg.DataVersion(str(observation.metadata["decisions_imported"].value))
+
+
+FIELD_RESULTS_KEY = dg.AssetKey(["review", "field_results"])
+APPEALS_KEY = dg.AssetKey(["review", "appeals"])
+POLICY_KEY = dg.AssetKey(["review", "verification_policy"])
+PERSONS_KEY = dg.AssetKey(["marts", "persons"])
+LEDGER_KEY = dg.AssetKey(["marts", "record_ledger"])
+FOR_LINKAGE_KEY = dg.AssetKey(["intermediate", "int_persons__for_linkage"])
+FIELD_STORE_KEY = dg.AssetKey(["review", "field_results_imported"])
+APPEAL_STORE_KEY = dg.AssetKey(["review", "appeals_recorded"])
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(FIELD_RESULTS_KEY, deps=[CLUSTERS_KEY, FOR_LINKAGE_KEY, FIELD_STORE_KEY], group_name="review",
+                     kinds={"duckdb"},
+                     description="The field results in force, mapped to this quarter's people (latest per person "
+                                 "and kind of doubt)."),
+        dg.AssetSpec(APPEALS_KEY, deps=[CLUSTERS_KEY, FOR_LINKAGE_KEY, APPEAL_STORE_KEY], group_name="review",
+                     kinds={"duckdb"},
+                     description="The appeals (sanggahan) in force, mapped to this quarter's people (latest per "
+                                 "person)."),
+        dg.AssetSpec(POLICY_KEY, group_name="review", kinds={"duckdb"},
+                     description="Per kind of doubt, whether it holds a person back until verified or publishes "
+                                 "them with the doubt recorded ($SATUDATA_VERIFICATION_POLICY)."),
+    ],
+    partitions_def=quarter_partitions,
+)
+def human_decisions(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    from orchestration.linkage.person_ids import person_key_secret
+    from orchestration.verification.human_decisions import write_human_decisions
+    from orchestration.verification.policy import verification_policy
+
+    paths = warehouse.paths(context.partition_key)
+    policy = verification_policy()
+    with warehouse.connect(paths.quarter) as con:
+        found = write_human_decisions(con, paths.data_dir, person_key_secret(paths.data_dir), policy)
+    if found.applied:
+        from orchestration.review.audit_log import append_entries
+
+        # Who decided is logged by the import; which run applied it, here.
+        append_entries(paths.data_dir, [{
+            "kind": "applied", "actor": "pipeline", "run_id": context.run.run_id, "source_file_sha256": None,
+            "what": {"quarter": paths.quarter.key, "field_results_in_force": found.field_results_in_force,
+                     "appeals_in_force": found.appeals_in_force},
+            "before": None, "after": {"applied": found.applied}}])
+    yield dg.MaterializeResult(asset_key=FIELD_RESULTS_KEY, metadata={
+        "in_force": dg.MetadataValue.int(found.field_results_in_force),
+        "found_this_quarter": dg.MetadataValue.int(found.field_results_found)})
+    yield dg.MaterializeResult(asset_key=APPEALS_KEY, metadata={
+        "in_force": dg.MetadataValue.int(found.appeals_in_force),
+        "found_this_quarter": dg.MetadataValue.int(found.appeals_found)})
+    yield dg.MaterializeResult(asset_key=POLICY_KEY, metadata={
+        "policy": table([("jenis_keraguan", "string"), ("policy", "string")], sorted(policy.items()))})
+
+
+@dg.asset(
+    key=dg.AssetKey(["review", "verification_worksheets"]),
+    deps=[PERSONS_KEY, LEDGER_KEY, FIELD_RESULTS_KEY],
+    group_name="review",
+    partitions_def=quarter_partitions,
+    kinds={"excel"},
+    description="One field-verification worksheet per kelurahan (reports/<Q>/verifikasi/), in Indonesian, of the "
+                "people whose status a visit should settle.",
+)
+def verification_worksheets(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    from orchestration.linkage.person_ids import person_key_secret
+    from orchestration.verification.worksheets import write_worksheets
+
+    paths = warehouse.paths(context.partition_key)
+    written_at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with warehouse.connect(paths.quarter) as con:
+        out = write_worksheets(con, paths, person_key_secret(paths.data_dir), context.run.run_id, written_at)
+    context.log.info(f"{sum(out.doubts_by_kind.values()):,} doubts of {out.people:,} people in {out.files} worksheets")
+    return dg.MaterializeResult(metadata={
+        "open_doubts": dg.MetadataValue.int(sum(out.doubts_by_kind.values())),
+        **{f"open_{kind}": dg.MetadataValue.int(n) for kind, n in out.doubts_by_kind.items()},
+        "open_doubts_by_kind": table([("jenis_keraguan", "string"), ("doubts", "int")],
+                                     sorted(out.doubts_by_kind.items())),
+        "open_doubts_by_kabkota": table([("kabkota", "string"), ("doubts", "int")], out.by_kabkota),
+        "people": dg.MetadataValue.int(out.people),
+        "worksheets": dg.MetadataValue.int(out.files),
+        "folder": dg.MetadataValue.path(str(out.folder)),
+    })
+
+
+def store_observation(key: dg.AssetKey) -> dg.AssetObservation:
+    """What a store of field results or appeals holds: entries imported and in force."""
+    from orchestration.appeals import store as appeals_store
+    from orchestration.verification import results_store
+
+    data_dir = resolve_data_dir()
+    store = results_store if key == FIELD_STORE_KEY else appeals_store
+    everything, in_force = store.read_all(data_dir), store.in_force(data_dir)
+    return dg.AssetObservation(asset_key=key, metadata={
+        "imported": dg.MetadataValue.int(len(everything)),
+        "in_force": dg.MetadataValue.int(len(in_force)),
+        "latest": dg.MetadataValue.text(_entry_id(everything[-1]) if everything else "none"),
+    })
+
+
+def _entry_id(entry) -> str:
+    return getattr(entry, "result_id", None) or entry.appeal_id
+
+
+@dg.observable_source_asset(
+    key=FIELD_STORE_KEY,
+    group_name="review",
+    description="The field results imported with `satudata verifikasi import` (decisions/field_results.jsonl).",
+)
+def field_results_imported():
+    return dg.DataVersion(str(store_observation(FIELD_STORE_KEY).metadata["imported"].value))
+
+
+@dg.observable_source_asset(
+    key=APPEAL_STORE_KEY,
+    group_name="review",
+    description="The appeals (sanggahan) recorded with `satudata sanggah` (decisions/appeals.jsonl).",
+)
+def appeals_recorded():
+    return dg.DataVersion(str(store_observation(APPEAL_STORE_KEY).metadata["imported"].value))

@@ -1,0 +1,236 @@
+-- Every person of the quarter with their golden record and the status the rules give: eligible, or why they are
+-- excluded. Human decisions (field results, appeals, the verification policy) are applied on top in marts.persons.
+with
+
+golden as (
+    select * from {{ ref('int_persons__golden') }}
+),
+
+nik_status as (
+    select * from {{ ref('int_dukcapil__nik_status') }}
+),
+
+-- Registry names cleaned once, the way list names are, to compare with the golden name.
+deaths as (
+    select *, {{ clean_name('nama_raw') }} as nama from {{ ref('stg_dukcapil__deaths') }}
+),
+
+moves as (
+    select *, {{ clean_name('nama_raw') }} as nama from {{ ref('stg_dukcapil__moves') }}
+),
+
+-- NIK ganda: two people under one golden NIK (a member listed under the head's or a sibling's NIK, with no row of
+-- their own NIK). The person whose birth date and sex fit the NIK keeps it; then the one with more rows; then the
+-- smaller person_id. The others are excluded as `nik_conflict` and listed for field verification: the submission
+-- lists each NIK once, and sending one person under another's NIK would count the NIK's owner twice.
+nik_holders as (
+    select
+        person_id,
+        nik,
+        first_value(person_id) over holders as nik_held_by,
+        row_number() over holders as holder_rank
+    from golden
+    where nik is not null
+    window holders as (partition by nik order by coalesce(nik_fits_person, false) desc, n_rows desc, person_id)
+),
+
+-- A sole holder of a NIK whose date digits are far from their birth date (nik_is_another_persons) carries
+-- somebody else's NIK, whose owner is in no list (a member listed under the head's NIK): publishing them under it
+-- would send BPS the owner, and their own NIK's registry events could not be seen. Excluded the same way.
+nik_conflicts as (
+    select person_id, nik_held_by from nik_holders where holder_rank > 1
+    union all
+    select golden.person_id, cast(null as varchar)
+    from golden
+    inner join nik_holders using (person_id)
+    where nik_holders.holder_rank = 1 and golden.tanggal_lahir is not null
+        and {{ nik_is_another_persons('golden.nik', "strftime(golden.tanggal_lahir, '%Y-%m-%d')") }}
+),
+
+-- The NIK the registries are matched on: the golden NIK, else a typo variant of it on one of the person's rows
+-- (a death recorded under the true NIK while the vote chose a mistyped one), never another person's golden NIK.
+variant_status as (
+    select golden.person_id, variant.nik
+    from golden
+    cross join unnest(golden.nik_variants) as variant (nik)
+    inner join nik_status on nik_status.nik = variant.nik
+    where variant.nik not in (select nik from golden where nik is not null)
+    qualify row_number() over (partition by golden.person_id order by variant.nik) = 1
+),
+
+registry_nik as (
+    select
+        golden.person_id,
+        case when direct.nik is not null then golden.nik else variant_status.nik end as nik
+    from golden
+    left join nik_status as direct on direct.nik = golden.nik
+    left join variant_status using (person_id)
+),
+
+listed_niks as (
+    select distinct nik from (select unnest(row_niks) as nik from golden) where nik is not null
+),
+
+-- Each person with a NIK once per spelling of their name on their rows, for the near-NIK joins below (unnest in
+-- the select list: a lateral unnest per join planned three correlated joins over every person).
+spellings as (
+    select person_id, nik, tanggal_lahir, nik_fits_person, unnest(coalesce(row_names, [nama])) as nama
+    from golden
+    where nik is not null
+),
+
+-- A registry record under a NIK one digit or one adjacent swap from the person's NIK that no list row carries,
+-- with the same name (any spelling on the person's rows) and birth date (deaths; moves carry no birth date, so
+-- the name and the one edit must do): the person's own record, the list's NIK mistyped. Excluded with a reason of
+-- its own and listed for field verification, so a wrong match (a namesake registered next in the kecamatan) can be
+-- undone. For deaths the birth date may differ by one typed error within the year (a digit of day or month, day
+-- and month swapped, the 1 January filler), and the NIKs may be two edits apart when one of them contradicts its
+-- own row's birth date (both files mistyped it; two namesakes' NIKs each fit their own row).
+-- Also when the two NIKs differ in the region (digits 1-6), although namesakes share digits 7-12 (one birth date)
+-- and serials restart at 0001 in every kecamatan, so a namesake registered in a neighbouring kecamatan has such a
+-- near NIK: paying the dead is the costlier error, and the field visit undoes a wrong match. The report says which
+-- matches differ in the region (near_registry_other_region), the likelier namesakes.
+-- Moves carry no birth date, so the name alone would pair every namesake in the lists with every namesake in the
+-- registry: a join that grows with the square of the rows (a common name at 10 million rows). Two 16-digit NIKs one
+-- edit apart (a digit, or two adjacent digits swapped) share their first seven digits or their last seven, so the
+-- join is on the name and one of those, twice, and `union` drops the pairs both find.
+near_moves as (
+    {%- for side in ['left', 'right'] %}
+    {% if not loop.first %}union{% endif %}
+    select
+        golden.person_id,
+        moves.nik as near_registry_nik,
+        'dukcapil_pindah' as near_registry_file,
+        moves.source_row as near_registry_row,
+        substr(moves.nik, 1, 6) <> substr(golden.nik, 1, 6) as other_region,
+        nik_status.registry_status
+    from spellings as golden
+    inner join moves
+        on moves.nama = golden.nama
+        and {{ side }}(moves.nik, 7) = {{ side }}(golden.nik, 7)
+        and moves.nik <> golden.nik
+        and damerau_levenshtein(moves.nik, golden.nik) = 1
+        -- The one edit may be in the NIK's own date digits (a year typed 67 for 77), so the person's NIK, not the
+        -- record's, must fit the person (a sole holder of another's NIK never does).
+        and not coalesce({{ nik_is_another_persons('golden.nik', "strftime(golden.tanggal_lahir, '%Y-%m-%d')") }}, false)
+    inner join nik_status on nik_status.nik = moves.nik
+    where nik_status.registry_status in ('PINDAH_KELUAR', 'NONAKTIF', 'MENINGGAL')
+        and moves.nik not in (select nik from listed_niks)
+    {%- endfor %}
+),
+
+near_matches as (
+    select
+        golden.person_id,
+        deaths.nik as near_registry_nik,
+        'dukcapil_kematian' as near_registry_file,
+        deaths.source_row as near_registry_row,
+        substr(deaths.nik, 1, 6) <> substr(golden.nik, 1, 6) as other_region,
+        nik_status.registry_status
+    from spellings as golden
+    inner join deaths
+        on deaths.nama = golden.nama
+        and year(deaths.tanggal_lahir) = year(golden.tanggal_lahir)
+        and deaths.nik <> golden.nik
+        and damerau_levenshtein(deaths.nik, golden.nik) <= 2
+    inner join nik_status on nik_status.nik = deaths.nik
+    where (
+            deaths.tanggal_lahir = golden.tanggal_lahir
+            or levenshtein(strftime(deaths.tanggal_lahir, '%m-%d'), strftime(golden.tanggal_lahir, '%m-%d')) = 1
+            or strftime(deaths.tanggal_lahir, '%m-%d') = strftime(golden.tanggal_lahir, '%d-%m')
+            or strftime(golden.tanggal_lahir, '%m-%d') = '01-01'
+        )
+        and (
+            damerau_levenshtein(deaths.nik, golden.nik) = 1
+            or not coalesce(golden.nik_fits_person, true)
+            or not {{ nik_fits_date('deaths.nik', 'deaths.tanggal_lahir') }}
+        )
+        and deaths.nik not in (select nik from listed_niks)
+    union all
+    select * from near_moves
+),
+
+near_match as (
+    select
+        person_id,
+        registry_status as near_registry_status,
+        near_registry_nik,
+        near_registry_file,
+        near_registry_row,
+        other_region as near_registry_other_region
+    from near_matches
+    qualify row_number() over (
+        partition by person_id order by other_region, registry_status, near_registry_file, near_registry_row
+    ) = 1
+),
+
+-- Same name and birth date as a death record with another NIK: not proof of death (namesakes are common), so the
+-- person stays and is only counted for field verification.
+death_namesakes as (
+    select distinct golden.person_id
+    from golden
+    inner join deaths
+        on deaths.nama = golden.nama
+        and deaths.tanggal_lahir = golden.tanggal_lahir
+        and deaths.nik is distinct from golden.nik
+        -- a death under a NIK of the person's own rows is theirs (matched through registry_nik), not a namesake's
+        and not list_contains(coalesce(golden.row_niks, []), deaths.nik)
+)
+
+select
+    golden.*,
+    nik_status.registry_status,
+    nik_status.registry_event_date,
+    -- The event is dated after the quarter's last day (the extract is pulled later): still binding, and counted.
+    coalesce(nik_status.registry_event_after_quarter, false) as registry_event_after_quarter,
+    -- The NIK the registry status was found under: the golden NIK, or a typo variant of it on the person's rows.
+    registry_nik.nik as registry_nik,
+    -- The registries are matched on the NIK: it is the one identifier Dukcapil guarantees to be the same person.
+    -- Name and birth date would also remove living namesakes of the dead (same name and birth date, another NIK).
+    case
+        -- NIK ganda and near-NIK registry matches (docs/survivorship.md); a registry record under the person's
+        -- own NIK outranks one under a near NIK.
+        when nik_conflicts.person_id is not null then 'nik_conflict'
+        when nik_status.registry_status is null
+            and near_match.near_registry_status = 'MENINGGAL' then 'deceased_near_nik'
+        when nik_status.registry_status is null
+            and near_match.near_registry_status = 'PINDAH_KELUAR' then 'moved_out_near_nik'
+        when nik_status.registry_status is null
+            and near_match.near_registry_status = 'NONAKTIF' then 'nik_deactivated_near_nik'
+        when nik_status.registry_status = 'MENINGGAL' then 'deceased'
+        when nik_status.registry_status = 'PINDAH_KELUAR' then 'moved_out'
+        when nik_status.registry_status = 'NONAKTIF' then 'nik_deactivated'
+        when golden.address_resolution = 'outside_dki' then 'outside_dki'
+        when not golden.any_valid_nik then 'invalid_nik'
+        -- No row has a name with a letter in it (name_no_letters): BPS cannot take the record; field verification.
+        when golden.nama is null then 'no_name'
+        when golden.address_resolution = 'unresolved' then 'unresolved_kelurahan'
+        else 'eligible'
+    end as status,
+    -- The status once a field visit or an upheld appeal has undone an exclusion that rests on a near NIK (the
+    -- person is not the registry's record): the same rules without that inference.
+    case
+        when nik_conflicts.person_id is not null then 'nik_conflict'
+        when nik_status.registry_status = 'MENINGGAL' then 'deceased'
+        when nik_status.registry_status = 'PINDAH_KELUAR' then 'moved_out'
+        when nik_status.registry_status = 'NONAKTIF' then 'nik_deactivated'
+        when golden.address_resolution = 'outside_dki' then 'outside_dki'
+        when not golden.any_valid_nik then 'invalid_nik'
+        -- No row has a name with a letter in it (name_no_letters): BPS cannot take the record; field verification.
+        when golden.nama is null then 'no_name'
+        when golden.address_resolution = 'unresolved' then 'unresolved_kelurahan'
+        else 'eligible'
+    end as status_if_verified,
+    death_namesakes.person_id is not null as death_namesake,
+    near_match.near_registry_status,
+    near_match.near_registry_nik,
+    near_match.near_registry_file,
+    near_match.near_registry_row,
+    coalesce(near_match.near_registry_other_region, false) as near_registry_other_region,
+    nik_conflicts.nik_held_by
+from golden
+left join registry_nik using (person_id)
+left join nik_status on nik_status.nik = registry_nik.nik
+left join nik_conflicts using (person_id)
+left join death_namesakes using (person_id)
+left join near_match using (person_id)
