@@ -149,6 +149,9 @@ def _formula_cells(archive: zipfile.ZipFile, entry: str) -> list[tuple[int, int]
     return found
 
 
+_MAX_ROWS = 1_048_576
+
+
 def _check_about(rows: list[list], quarter: str, worklist_id: str, problems: list[str]) -> int | None:
     """Check the Tentang sheet; return the number of pairs it states, if readable."""
     values = {}
@@ -175,9 +178,10 @@ def _check_about(rows: list[list], quarter: str, worklist_id: str, problems: lis
                         "pairs differ; fill in the latest worklist")
     if "pairs" in values:
         pairs, text = values["pairs"], _text(values["pairs"])
-        if type(pairs) in (int, float) and float(pairs).is_integer() and pairs >= 0:
+        # A sheet holds at most 1,048,576 rows: a larger number is no count (a NIK typed here), never echoed.
+        if type(pairs) in (int, float) and float(pairs).is_integer() and 0 <= pairs <= _MAX_ROWS:
             return int(pairs)
-        if isinstance(pairs, str) and text is not None and text.isdigit():
+        if isinstance(pairs, str) and text is not None and text.isdigit() and int(text) <= _MAX_ROWS:
             return int(text)
         problems.append(f"{_where(fmt.SHEET_ABOUT, 3, 1)}: {_said(text)} is not a number of pairs")
     return None

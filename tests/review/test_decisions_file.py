@@ -315,3 +315,11 @@ def test_the_worklist_as_the_pipeline_writes_it_and_a_reviewer_saves_it(tmp_path
     sheet[5][COL["decision"]:] = ["not_match", "parent_child", REVIEWER]
     saved = write_sheets(tmp_path / "returned.xlsx", sheet, about)
     assert read(saved, worklist_id=wid) == [Decision(PAIRS[4], "not_match", "parent_child", REVIEWER, 6)]
+
+
+@pytest.mark.parametrize("value", [3171000000000001, "3171000000000001"])
+def test_a_nik_typed_as_the_number_of_pairs_is_refused_and_not_echoed(tmp_path, value):
+    def change(pairs, about):
+        about[2][1] = value
+    message = refused(broken(tmp_path, change), "Tentang!B3 (", "is not a number of pairs")
+    assert "3171000000000001" not in message
