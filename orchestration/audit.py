@@ -162,6 +162,37 @@ class AuditReport:
         return "\n".join(lines)
 
 
+def stores_against_log(data_dir: Path, report: audit_log.AuditLogReport) -> list[str]:
+    """Every stored human decision has its audit entry, and every decision entry names a stored one.
+
+    The import appends the entry first: an entry without its decision is an import stopped between the two appends
+    (re-import the file); a decision without its entry is a store edited by hand."""
+    from orchestration.appeals import store as appeals_store
+    from orchestration.review import decisions_store
+    from orchestration.verification import results_store
+
+    if not report.ok:
+        return []  # the chain's own problems come first; its entries cannot be trusted
+    logged: dict[str, dict[str, int]] = {"review": {}, "field": {}, "appeal": {}}
+    for entry in audit_log.read_entries(data_dir):
+        if entry["kind"] in logged:
+            what = entry["what"]
+            entry_id = what.get("decision_id") or what.get("result_id") or what.get("appeal_id")
+            logged[entry["kind"]][entry_id] = entry["seq"]
+    problems = []
+    for kind, store, id_of in (("review", decisions_store, lambda d: d.decision_id),
+                               ("field", results_store, lambda r: r.result_id),
+                               ("appeal", appeals_store, lambda a: a.appeal_id)):
+        stored = {id_of(e) for e in store.read_all(data_dir)}
+        name = store.store_path(data_dir).relative_to(data_dir)
+        problems += [f"entry {seq} names {entry_id}, which {name} does not hold (an import stopped between its two "
+                     "appends: import the file again)" for entry_id, seq in sorted(logged[kind].items())
+                     if entry_id not in stored]
+        problems += [f"{name} holds {entry_id} with no audit log entry (the store was edited by hand)"
+                     for entry_id in sorted(stored - set(logged[kind]))]
+    return problems
+
+
 def audit(data_dir: Path) -> AuditReport:
     """Audit the data dir: modes, manifests, leftovers of killed runs, and a leak search with every quarter's values."""
     quarters = sorted(p.stem for p in (data_dir / "warehouse").glob("*.duckdb"))
@@ -177,4 +208,6 @@ def audit(data_dir: Path) -> AuditReport:
     leftovers += [str(p.relative_to(data_dir))
                   for folder in ALLOWED_FOLDERS for p in (data_dir / folder).rglob(f".*{TEMP_SUFFIX}")]
     leaks = scan_tree(data_dir, without_repository_examples(values))
-    return AuditReport(open_modes(data_dir), manifests, sorted(leftovers), leaks, quarters, audit_log.verify(data_dir))
+    log = audit_log.verify(data_dir)
+    log.problems += stores_against_log(data_dir, log)
+    return AuditReport(open_modes(data_dir), manifests, sorted(leftovers), leaks, quarters, log)

@@ -138,7 +138,9 @@ def test_a_crash_within_the_first_append_leaves_a_log_that_verifies(tmp_path):
 
 
 def test_satudata_audit_reports_the_chain(tmp_path, capsys):
-    lines = _logged(tmp_path)
+    # Runs' entries: review entries would also need their decisions in the store (tests/review/test_importer.py).
+    append_entries(tmp_path, [_entry(i, kind="applied") for i in range(1, 6)])
+    lines = (tmp_path / AUDIT_LOG).read_bytes().splitlines(keepends=True)
     assert main(["audit", "--data-dir", str(tmp_path)]) == 0
     assert "audit log: 5 entries, chain intact" in capsys.readouterr().out
     _edit_middle(lines)

@@ -60,3 +60,21 @@ def test_a_worklist_of_a_quarter_never_run_here_is_refused(tmp_path, capsys):
     assert main(["review", "import", str(broken(tmp_path)), "--quarter", "2025Q3", "--data-dir", str(data_dir)]) == 2
     assert "no review worklist of 2025Q3" in capsys.readouterr().err
     assert _state(data_dir) == (b"", b"")
+
+
+def test_the_audit_finds_a_decision_without_its_entry_and_an_entry_without_its_decision(tmp_path):
+    from orchestration.audit import audit
+
+    data_dir = tmp_path / "data"
+    _export(data_dir)
+    import_review(data_dir, Quarter.parse(QUARTER), broken(tmp_path), threshold=0.9)
+    assert audit(data_dir).audit_log.problems == []
+    store = decisions_store.store_path(data_dir)
+    lines = store.read_text().splitlines(keepends=True)
+    store.write_text(lines[0])  # D0000002 lost: as if the import stopped after the log's append
+    assert audit(data_dir).audit_log.problems == [
+        "entry 2 names D0000002, which decisions/review_decisions.jsonl does not hold (an import stopped between its "
+        "two appends: import the file again)"]
+    store.write_text("".join(lines) + lines[1].replace("D0000002", "D0000003"))  # a decision added by hand
+    assert audit(data_dir).audit_log.problems == [
+        "decisions/review_decisions.jsonl holds D0000003 with no audit log entry (the store was edited by hand)"]
