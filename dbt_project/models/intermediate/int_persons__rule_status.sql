@@ -187,16 +187,21 @@ select
     registry_nik.nik as registry_nik,
     -- The registries are matched on the NIK: it is the one identifier Dukcapil guarantees to be the same person.
     -- Name and birth date would also remove living namesakes of the dead (same name and birth date, another NIK).
+    -- `status`, and `status_if_verified`: the status once a field visit or an upheld appeal has undone an
+    -- exclusion that rests on a near NIK (the person is not the registry's record), the same rules without it.
+    {%- for column, near_nik in [('status', true), ('status_if_verified', false)] %}
     case
         -- NIK ganda and near-NIK registry matches (docs/survivorship.md); a registry record under the person's
         -- own NIK outranks one under a near NIK.
         when nik_conflicts.person_id is not null then 'nik_conflict'
+        {%- if near_nik %}
         when nik_status.registry_status is null
             and near_match.near_registry_status = 'MENINGGAL' then 'deceased_near_nik'
         when nik_status.registry_status is null
             and near_match.near_registry_status = 'PINDAH_KELUAR' then 'moved_out_near_nik'
         when nik_status.registry_status is null
             and near_match.near_registry_status = 'NONAKTIF' then 'nik_deactivated_near_nik'
+        {%- endif %}
         when nik_status.registry_status = 'MENINGGAL' then 'deceased'
         when nik_status.registry_status = 'PINDAH_KELUAR' then 'moved_out'
         when nik_status.registry_status = 'NONAKTIF' then 'nik_deactivated'
@@ -206,21 +211,8 @@ select
         when golden.nama is null then 'no_name'
         when golden.address_resolution = 'unresolved' then 'unresolved_kelurahan'
         else 'eligible'
-    end as status,
-    -- The status once a field visit or an upheld appeal has undone an exclusion that rests on a near NIK (the
-    -- person is not the registry's record): the same rules without that inference.
-    case
-        when nik_conflicts.person_id is not null then 'nik_conflict'
-        when nik_status.registry_status = 'MENINGGAL' then 'deceased'
-        when nik_status.registry_status = 'PINDAH_KELUAR' then 'moved_out'
-        when nik_status.registry_status = 'NONAKTIF' then 'nik_deactivated'
-        when golden.address_resolution = 'outside_dki' then 'outside_dki'
-        when not golden.any_valid_nik then 'invalid_nik'
-        -- No row has a name with a letter in it (name_no_letters): BPS cannot take the record; field verification.
-        when golden.nama is null then 'no_name'
-        when golden.address_resolution = 'unresolved' then 'unresolved_kelurahan'
-        else 'eligible'
-    end as status_if_verified,
+    end as {{ column }},
+    {%- endfor %}
     death_namesakes.person_id is not null as death_namesake,
     near_match.near_registry_status,
     near_match.near_registry_nik,
