@@ -10,7 +10,6 @@ the review test's profile: the stress rates of hard cases with invalid NIKs at t
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import shutil
@@ -22,17 +21,13 @@ import duckdb
 
 from orchestration.synth import SynthConfig, generate_quarter
 from orchestration.truth_scores import score_quarter
-from tests.review.reviewer import review_from_truth, truth_person
+from tests.review.reviewer import doubtful_config, review_from_truth, truth_person
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def _config(profile: str) -> SynthConfig:
-    if profile == "default":
-        return SynthConfig()
-    usual = SynthConfig()
-    return dataclasses.replace(SynthConfig.profile("stress"), nik_error_rate=usual.nik_error_rate,
-                               registry_invalid_nik_rate=usual.registry_invalid_nik_rate)
+    return SynthConfig() if profile == "default" else doubtful_config()
 
 
 def _satudata(*args: str, data_dir: Path) -> None:

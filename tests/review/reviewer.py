@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import dataclasses
+
 import duckdb
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
 from orchestration.review import worklist_format as fmt
+from orchestration.synth import SynthConfig
 
 REVIEWER_ID = "198001012006041001"  # an NIP-shaped staff id (18 digits), not a recipient's identifier
+
+
+def doubtful_config() -> SynthConfig:
+    """The quarters of the review and field loops: doubtful cases at several times their usual rate (twins, NIK
+    typos, NIK ganda, near-NIK registry records, name and date typos), invalid NIKs at their usual rate so that the
+    gate passes and the quarter publishes."""
+    usual = SynthConfig()
+    return dataclasses.replace(SynthConfig.profile("stress"), nik_error_rate=usual.nik_error_rate,
+                               registry_invalid_nik_rate=usual.registry_invalid_nik_rate)
 
 
 def truth_person(data_dir: Path, quarter: str) -> dict[str, int]:

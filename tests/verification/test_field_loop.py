@@ -4,7 +4,6 @@ recorded, the quarter run again, and the next quarter. Real components: generate
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
 import dagster as dg
@@ -17,8 +16,9 @@ from orchestration.audit import audit
 from orchestration.cli import main
 from orchestration.quarters import Quarter
 from orchestration.review import audit_log
-from orchestration.synth import SynthConfig, generate_quarter
+from orchestration.synth import generate_quarter
 from orchestration.verification import worksheet_format as fmt
+from tests.review.reviewer import doubtful_config
 
 QUARTER, NEXT = "2025Q2", "2025Q3"
 PEOPLE = 5_000
@@ -78,11 +78,7 @@ def _fill(folder, target, results: dict[str, tuple[str, str | None]]) -> None:
 @pytest.fixture(scope="module")
 def loop(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("field") / "data"
-    usual = SynthConfig()
-    # Doubts planted at several times their rate (near-NIK registry records, NIK typos, NIK ganda), invalid NIKs
-    # at their usual rate so that the gate passes.
-    config = dataclasses.replace(SynthConfig.profile("stress"), nik_error_rate=usual.nik_error_rate,
-                                 registry_invalid_nik_rate=usual.registry_invalid_nik_rate)
+    config = doubtful_config()
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SATUDATA_DATA_DIR", str(data_dir))
         instance = dg.DagsterInstance.ephemeral()
