@@ -44,6 +44,8 @@ STAGES = (
     ("ingest", r"raw__.*"),
     ("dbt_conform", r"dbt_conform.*"),
     ("linkage", r"linkage__.*"),
+    # issue 13: the clerical worklist, the field worksheets and the import of people's decisions
+    ("review", r"review__.*|human_decisions"),
     ("dbt_marts", r"dbt_marts.*"),
     ("gate", r".*_gx_(submission|quarter)_suite"),
     ("publish", r"publish__.*"),
