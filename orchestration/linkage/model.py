@@ -19,8 +19,8 @@ from typing import Any
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 # The model in use, and the sha256 of its file.
-MODEL_VERSION = "2026-12-02_generated-100k-neutral"
-MODEL_SHA256 = "ac3da453f49f5218f7632593e8e7c170608e8b86b587e81bfa7c982b6ebb1074"
+MODEL_VERSION = "2026-12-03_generated-100k-nikfilter"
+MODEL_SHA256 = "8eeb4ea33b06be9b30a7f0e9ac62d11766a911c6815db147cc7328fcd147df20"
 # Another model folder (a candidate under review, a test's copy) can be pointed to without editing the repository;
 # a version other than MODEL_VERSION also needs its sha256 in the environment, as it would later need it in code.
 MODEL_DIR_ENV = "SATUDATA_LINKAGE_MODEL_DIR"

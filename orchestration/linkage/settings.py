@@ -11,6 +11,36 @@ import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
 from splink.blocking_rule_library import And, CustomRule
 
+def nik_contradicts_row_sql(nik: str, dob: str, sex: str) -> str:
+    """SQL: the NIK's digits 7-12 (day, +40 for women; month; year) disagree with its row's birth date or sex.
+
+    Null when the row has no birth date or sex: unknown is no evidence either way. `dob` is YYYY-MM-DD text.
+    """
+    return (
+        f"not (substr({nik}, 9, 2) = substr({dob}, 6, 2) and substr({nik}, 11, 2) = substr({dob}, 3, 2) "
+        f"and cast(substr({nik}, 7, 2) as integer) = cast(substr({dob}, 9, 2) as integer) "
+        f"+ case {sex} when 'P' then 40 when 'L' then 0 end)"
+    )
+
+
+def nik_is_another_persons_sql(nik: str, dob: str) -> str:
+    """SQL: the NIK's date digits (7-12) are far from its row's birth date: at least two of day, month and year
+    differ, not as a day/month swap, and the date is not the 1 January filler of the same year.
+
+    A person's own NIK beside one typed error in the birth date (a digit, a swap, a year, a filler) is near; the
+    head's NIK on a member's row ("NIK ganda") is far. Null when the row has no birth date. `dob` is YYYY-MM-DD.
+    """
+    day, month, year = (f"(cast(substr({nik}, 7, 2) as integer) % 40)", f"cast(substr({nik}, 9, 2) as integer)",
+                        f"substr({nik}, 11, 2)")
+    d, m, y = (f"cast(substr({dob}, 9, 2) as integer)", f"cast(substr({dob}, 6, 2) as integer)",
+               f"substr({dob}, 3, 2)")
+    return (
+        f"(cast({day} <> {d} as integer) + cast({month} <> {m} as integer) + cast({year} <> {y} as integer) >= 2 "
+        f"and not ({day} = {m} and {month} = {d} and {year} = {y}) "
+        f"and not ({d} = 1 and {m} = 1 and {year} = {y}))"
+    )
+
+
 # Inside a kelurahan a birth date (or a name) is shared by ever more strangers as the list grows: Jakarta has 267
 # kelurahan whatever its size, so ten times the rows made a hundred times these rules' pairs (docs/linkage.md,
 # "Blocking at scale"). Each rule therefore keeps only the pairs that could reach the threshold: a pair it drops has
@@ -36,6 +66,15 @@ _DATES_NEAR = (
 _HOUSEHOLD_OR_NEAR_NIK = (
     "(l.no_kk = r.no_kk or l.alamat = r.alamat or damerau_levenshtein(l.nik, r.nik) <= 1)"
 )
+# not the NIK comparison's else level: no valid NIK on one side, or a NIK far from its own row's birth date (no
+# evidence either way). Two valid NIKs that differ by more than a typo weigh about -16.6 bits: with any name and
+# birth date, a pair outside one household then stays below the threshold (measured at 10M rows: the two rules'
+# pairs fell from 1,249,168 to 1,193,827, the name rule's to 14,246; each dropped pair was scored only to be
+# rejected).
+_NIKS_NOT_APART = (
+    f"(l.nik is null or r.nik is null or coalesce({nik_is_another_persons_sql('l.nik', 'l.tanggal_lahir')}, false) "
+    f"or coalesce({nik_is_another_persons_sql('r.nik', 'r.tanggal_lahir')}, false))"
+)
 
 # Pairs scored at all. Each rule exists for a way the same person can look different in two lists:
 BLOCKING_RULES = (
@@ -43,14 +82,15 @@ BLOCKING_RULES = (
     block_on("nik"),
     # a NIK missing, invalid or mistyped in one list: same name and birth date;
     block_on("nama_match", "tanggal_lahir"),
-    # the name spelt differently as well: same birth date in the same kelurahan, the names still near (or one
-    # household's, or NIKs a typo apart). Drops: names at the else level, only the kelurahan shared, NIKs not near.
+    # the name spelt differently as well: same birth date in the same kelurahan, the names still near and the NIKs
+    # not two people's (or one household's rows, or NIKs a typo apart). Drops, outside one household with NIKs not
+    # one typo apart: names at the else level, or two valid NIKs at the NIK comparison's else level.
     And(block_on("tanggal_lahir", "kode_kelurahan"),
-        CustomRule(f"{_NAMES_NEAR} or {_HOUSEHOLD_OR_NEAR_NIK}", sql_dialect="duckdb")),
-    # a birth date typed wrongly: same name in the same kelurahan, the dates still near (or one household's).
-    # Drops: dates at the else level, only the kelurahan shared, NIKs not near.
+        CustomRule(f"({_NAMES_NEAR} and {_NIKS_NOT_APART}) or {_HOUSEHOLD_OR_NEAR_NIK}", sql_dialect="duckdb")),
+    # a birth date typed wrongly: same name in the same kelurahan, the dates still near and the NIKs not two
+    # people's (or one household's rows, or NIKs a typo apart). Drops the same with the dates for the names.
     And(block_on("nama_match", "kode_kelurahan"),
-        CustomRule(f"{_DATES_NEAR} or {_HOUSEHOLD_OR_NEAR_NIK}", sql_dialect="duckdb")),
+        CustomRule(f"({_DATES_NEAR} and {_NIKS_NOT_APART}) or {_HOUSEHOLD_OR_NEAR_NIK}", sql_dialect="duckdb")),
     # the household's KK and the first name (a child's birth date and name both vary between lists).
     block_on("no_kk", "first_name"),
 )
@@ -85,36 +125,6 @@ M_BOUNDS = {
 # of true pairs, and at 10M rows that weight joined namesakes of one kelurahan (one row under a borrowed NIK, no
 # birth date: 87 of the 387 person_ids holding two people).
 NEUTRAL_LEVELS = {"nik": ("a NIK far from its own row's birth date (somebody else's)",)}
-
-
-def nik_contradicts_row_sql(nik: str, dob: str, sex: str) -> str:
-    """SQL: the NIK's digits 7-12 (day, +40 for women; month; year) disagree with its row's birth date or sex.
-
-    Null when the row has no birth date or sex: unknown is no evidence either way. `dob` is YYYY-MM-DD text.
-    """
-    return (
-        f"not (substr({nik}, 9, 2) = substr({dob}, 6, 2) and substr({nik}, 11, 2) = substr({dob}, 3, 2) "
-        f"and cast(substr({nik}, 7, 2) as integer) = cast(substr({dob}, 9, 2) as integer) "
-        f"+ case {sex} when 'P' then 40 when 'L' then 0 end)"
-    )
-
-
-def nik_is_another_persons_sql(nik: str, dob: str) -> str:
-    """SQL: the NIK's date digits (7-12) are far from its row's birth date: at least two of day, month and year
-    differ, not as a day/month swap, and the date is not the 1 January filler of the same year.
-
-    A person's own NIK beside one typed error in the birth date (a digit, a swap, a year, a filler) is near; the
-    head's NIK on a member's row ("NIK ganda") is far. Null when the row has no birth date. `dob` is YYYY-MM-DD.
-    """
-    day, month, year = (f"(cast(substr({nik}, 7, 2) as integer) % 40)", f"cast(substr({nik}, 9, 2) as integer)",
-                        f"substr({nik}, 11, 2)")
-    d, m, y = (f"cast(substr({dob}, 9, 2) as integer)", f"cast(substr({dob}, 6, 2) as integer)",
-               f"substr({dob}, 3, 2)")
-    return (
-        f"(cast({day} <> {d} as integer) + cast({month} <> {m} as integer) + cast({year} <> {y} as integer) >= 2 "
-        f"and not ({day} = {m} and {month} = {d} and {year} = {y}) "
-        f"and not ({d} = 1 and {m} = 1 and {year} = {y}))"
-    )
 
 
 def _nik_is_another_persons(side: str) -> str:
