@@ -11,17 +11,6 @@ import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
 from splink.blocking_rule_library import And, CustomRule
 
-def nik_contradicts_row_sql(nik: str, dob: str, sex: str) -> str:
-    """SQL: the NIK's digits 7-12 (day, +40 for women; month; year) disagree with its row's birth date or sex.
-
-    Null when the row has no birth date or sex: unknown is no evidence either way. `dob` is YYYY-MM-DD text.
-    """
-    return (
-        f"not (substr({nik}, 9, 2) = substr({dob}, 6, 2) and substr({nik}, 11, 2) = substr({dob}, 3, 2) "
-        f"and cast(substr({nik}, 7, 2) as integer) = cast(substr({dob}, 9, 2) as integer) "
-        f"+ case {sex} when 'P' then 40 when 'L' then 0 end)"
-    )
-
 
 def nik_is_another_persons_sql(nik: str, dob: str) -> str:
     """SQL: the NIK's date digits (7-12) are far from its row's birth date: at least two of day, month and year
@@ -125,6 +114,18 @@ M_BOUNDS = {
 # of true pairs, and at 10M rows that weight joined namesakes of one kelurahan (one row under a borrowed NIK, no
 # birth date: 87 of the 387 person_ids holding two people).
 NEUTRAL_LEVELS = {"nik": ("a NIK far from its own row's birth date (somebody else's)",)}
+
+
+def nik_contradicts_row_sql(nik: str, dob: str, sex: str) -> str:
+    """SQL: the NIK's digits 7-12 (day, +40 for women; month; year) disagree with its row's birth date or sex.
+
+    Null when the row has no birth date or sex: unknown is no evidence either way. `dob` is YYYY-MM-DD text.
+    """
+    return (
+        f"not (substr({nik}, 9, 2) = substr({dob}, 6, 2) and substr({nik}, 11, 2) = substr({dob}, 3, 2) "
+        f"and cast(substr({nik}, 7, 2) as integer) = cast(substr({dob}, 9, 2) as integer) "
+        f"+ case {sex} when 'P' then 40 when 'L' then 0 end)"
+    )
 
 
 def _nik_is_another_persons(side: str) -> str:
