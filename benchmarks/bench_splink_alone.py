@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from splink import DuckDBAPI, Linker
 
+    from orchestration.linkage.list_size import weights_for_rows
     from orchestration.linkage.model import load_model
     from orchestration.linkage.predict import SPLINK_LOG_LEVEL, splink_connection
 
@@ -40,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="splink_alone_") as scratch:
         con = splink_connection(records, Path(scratch) / "spill")
         started = time.perf_counter()
-        linker = Linker(DuckDBAPI(connection=con).register("records"), model.settings, log_level=SPLINK_LOG_LEVEL)
+        settings = weights_for_rows(model, records.num_rows).settings  # as the linkage step weighs this size
+        linker = Linker(DuckDBAPI(connection=con).register("records"), settings, log_level=SPLINK_LOG_LEVEL)
         pairs = linker.inference.predict()
         predict_s = time.perf_counter() - started
         clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(

@@ -13,6 +13,7 @@ import duckdb
 import pyarrow as pa
 
 from orchestration import machine
+from orchestration.linkage.list_size import weights_for_rows
 from orchestration.linkage.model import LinkageModel
 from orchestration.linkage.person_ids import assign_person_ids, export_keys
 from orchestration.linkage.settings import nik_contradicts_row_sql, nik_is_another_persons_sql
@@ -31,6 +32,7 @@ class LinkResult:
     comparisons: int
     pairs_linked: int
     cluster_sizes: dict[int, int] = field(default_factory=dict)  # size -> number of clusters
+    prior_shift_bits: float = 0.0  # the prior's move for the quarter's size (list_size.weights_for_rows)
     niks_in_several_clusters: int = 0  # valid NIKs on the rows of more than one person (resolved in dbt)
     clusters_split: int = 0  # clusters that held two people's own NIKs, chained through rows without a NIK
     twin_clusters_split: int = 0  # clusters that held rows of two twins (split_clusters_holding_twins)
@@ -109,7 +111,8 @@ def link_records(
     previous_keys: Path | None = None, keys_out: Path | None = None, key_secret: bytes | None = None,
     decisions: list | None = None, review=None,
 ) -> LinkResult:
-    """Score every blocked pair of table `records` and cluster at the threshold into table `clusters`.
+    """Score every blocked pair of table `records` with the model's weights for its size (list_size) and cluster
+    at the threshold into table `clusters`.
 
     With `quarter`, each cluster also gets a person_id, carried over from `previous_keys` (the previous quarter's
     export) where it overlaps, and this quarter's keys are written to `keys_out`, both HMAC-ed with `key_secret`.
@@ -121,8 +124,10 @@ def link_records(
 
     from splink import DuckDBAPI, Linker
 
+    rows = con.execute("select count(*) from records").fetchall()[0][0]
+    sized = weights_for_rows(model, int(rows))
     db_api = DuckDBAPI(connection=con)
-    linker = Linker(db_api.register("records"), model.settings, log_level=SPLINK_LOG_LEVEL)
+    linker = Linker(db_api.register("records"), sized.settings, log_level=SPLINK_LOG_LEVEL)
     pairs = linker.inference.predict()
     # fetchall, not fetchone: a result left open on Splink's connection breaks its next call (DuckDB 2.0).
     comparisons, linked = con.execute(
@@ -146,7 +151,6 @@ def link_records(
         ids = assign_person_ids(con, quarter, previous_keys, key_secret)
         if keys_out is not None:
             export_keys(con, keys_out, quarter, key_secret)
-    rows = con.execute("select count(*) from records").fetchall()[0][0]
     sizes = con.execute(
         "select size, count(*) from (select count(*) as size from clusters group by cluster_id) "
         "group by size order by size"
@@ -157,6 +161,7 @@ def link_records(
         comparisons=int(comparisons),
         pairs_linked=int(linked),
         cluster_sizes={int(size): int(n) for size, n in sizes},
+        prior_shift_bits=sized.prior_shift_bits,
         niks_in_several_clusters=shared,
         clusters_split=split,
         twin_clusters_split=twins_split,

@@ -116,6 +116,17 @@ M_BOUNDS = {
 NEUTRAL_LEVELS = {"nik": ("a NIK far from its own row's birth date (somebody else's)",)}
 
 
+# Levels whose agreement names a group of fixed size however long the list is: a person's NIK, a household's KK or
+# address line. Two strangers share one with a chance that falls as 1 / rows, as the prior does, so for a quarter
+# larger than the training quarter these levels' u falls with the prior (orchestration.linkage.list_size). A
+# kelurahan, a birth date, a sex or a name is shared by a fixed share of strangers and keeps its u. Labels as in
+# the comparisons below.
+GROUP_LEVELS = {
+    "nik": ("same NIK, and name or birth date",
+            "one digit or one adjacent swap apart, same birth date and household, name agrees"),
+    "domicile": ("same No. KK", "same address"),
+}
+
 def nik_contradicts_row_sql(nik: str, dob: str, sex: str) -> str:
     """SQL: the NIK's digits 7-12 (day, +40 for women; month; year) disagree with its row's birth date or sex.
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import xlsxwriter
 
+from orchestration.linkage.list_size import weights_for_rows
 from orchestration.linkage.model import LinkageModel
 from orchestration.linkage.predict import SPLINK_LOG_LEVEL
 from orchestration.paths import QuarterPaths
@@ -56,11 +57,12 @@ def _offline(html: str) -> str:
     return _REMOTE_LINK.sub("", html)
 
 
-def _scoring_linker(con: duckdb.DuckDBPyConnection, model: LinkageModel):
-    """A linker on table `records` with the committed model, keeping the columns Splink's dashboards show."""
+def _scoring_linker(con: duckdb.DuckDBPyConnection, model: LinkageModel, quarter_rows: int):
+    """A linker on table `records` with the committed model's weights for a quarter of `quarter_rows` rows (as the
+    linkage step scored them), keeping the columns Splink's dashboards show."""
     from splink import DuckDBAPI, Linker
 
-    settings = copy.deepcopy(model.settings)
+    settings = copy.deepcopy(weights_for_rows(model, quarter_rows).settings)
     settings.update(retain_matching_columns=True, retain_intermediate_calculation_columns=True)
     db_api = DuckDBAPI(connection=con)
     return Linker(db_api.register("records"), settings, log_level=SPLINK_LOG_LEVEL), db_api
@@ -162,7 +164,8 @@ def write_review(con: duckdb.DuckDBPyConnection, paths: QuarterPaths, model: Lin
         select a.unique_id, b.unique_id from clusters a join clusters b
           on a.cluster_id = b.cluster_id and a.unique_id < b.unique_id
         where a.cluster_id in (select cluster_id from studio_clusters)""")
-    linker, db_api = _scoring_linker(con, model)
+    quarter_rows = con.execute(f"select count(*) from {home}.intermediate.int_persons__for_linkage").fetchall()[0][0]
+    linker, db_api = _scoring_linker(con, model, int(quarter_rows))
     predictions = _score_pairs(linker, db_api, con, "to_score")
     scored = predictions.physical_name
     words = _level_words(linker)

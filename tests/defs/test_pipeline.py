@@ -109,6 +109,7 @@ def test_materializations_show_row_counts_and_breakdowns(quarter_run, truth):
     assert _counts(published["gate_suites"], "suite", "verdict") == {"bps_submission": "PASSED", "quarter": "PASSED"}
     clusters = _metadata(instance, "linkage/person_clusters")
     assert sum(_counts(clusters["cluster_sizes"], "rows_per_person", "people").values()) == clusters["people"].value
+    assert clusters["prior_shift_bits"].value == 0.0  # 20,000 people: fewer rows than the training quarter
     assert clusters["model_trained_on"].value.startswith(f"model {clusters['model_version'].value}, trained on "
                                                          "GENERATED data (satudata synth")
 

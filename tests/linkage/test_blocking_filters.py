@@ -1,8 +1,9 @@
 """The filters on the two blocking rules inside a kelurahan drop only pairs the committed model can never link.
 
 Two ways: from the model file, the best weight a dropped pair can have (its comparison levels are bounded by the
-filter) is below the threshold; and on rows from the independent case maker, scoring with the unfiltered rules
-links exactly the same pairs, while the filters drop pairs.
+filter) is below the threshold, with the trained weights and with those of a 10M-row quarter; and on rows from
+the independent case maker, scoring with the unfiltered rules links exactly the same pairs, while the filters
+drop pairs.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import math
 import pytest
 from splink import DuckDBAPI, Linker, block_on
 
+from orchestration.linkage.list_size import weights_for_rows
 from orchestration.linkage.model import load_model
 from orchestration.linkage.predict import SPLINK_LOG_LEVEL, splink_connection
 from orchestration.linkage.settings import BLOCKING_RULES
@@ -57,10 +59,13 @@ def _level_weights(settings: dict) -> dict[str, list[tuple[str, float]]]:
     return weights
 
 
+# The training quarter's size, and all of Jakarta (list_size moves the prior and the group levels with the rows).
+@pytest.mark.parametrize("rows", ["trained", 10_000_000])
 @pytest.mark.parametrize("rule, dropped", [(rule, i) for rule in sorted(DROPPED) for i in range(len(DROPPED[rule]))])
-def test_no_pair_a_filter_drops_can_reach_the_threshold(rule, dropped):
+def test_no_pair_a_filter_drops_can_reach_the_threshold(rule, dropped, rows):
     model = load_model()
-    weights = _level_weights(model.settings)
+    settings = weights_for_rows(model, model.meta["trained_on"]["rows"] if rows == "trained" else rows).settings
+    weights = _level_weights(settings)
     allowed = DROPPED[rule][dropped]
     assert set(allowed) == set(weights)
     choices = []
@@ -68,7 +73,7 @@ def test_no_pair_a_filter_drops_can_reach_the_threshold(rule, dropped):
         kept = [w for label, w in levels if allowed[name] is ANY or label.startswith(allowed[name])]
         assert kept, f"no level of {name} starts with {allowed[name]}"
         choices.append(kept)
-    prior = model.settings["probability_two_random_records_match"]
+    prior = settings["probability_two_random_records_match"]
     best = math.log2(prior / (1 - prior)) + max(sum(combo) for combo in itertools.product(*choices))
     needed = math.log2(model.threshold / (1 - model.threshold))
     assert best < needed, f"{rule}: a dropped pair can weigh {best:.2f} against the threshold's {needed:.2f}"

@@ -78,6 +78,8 @@ def person_clusters(context: dg.AssetExecutionContext, warehouse: WarehouseResou
         "model_sha256": dg.MetadataValue.text(model.sha256),
         "model_trained_on": dg.MetadataValue.text(model.provenance),
         "threshold_match_probability": dg.MetadataValue.float(model.threshold),
+        # log2 of the prior's fall from the training quarter's size to this quarter's (list_size)
+        "prior_shift_bits": dg.MetadataValue.float(round(result.prior_shift_bits, 4)),
         "comparisons_scored": dg.MetadataValue.int(result.comparisons),
         "pairs_linked": dg.MetadataValue.int(result.pairs_linked),
         "person_ids_carried_over": dg.MetadataValue.int(result.ids_carried_over),
