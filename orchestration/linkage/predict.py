@@ -339,10 +339,10 @@ def _one_household_sql(a: str = "a", b: str = "b") -> str:
 
 
 def _twin_pairs_sql() -> str:
-    """Pairs of rows in one cluster that look like two members of a household: other names, and either rows of one
-    household in one file (a household roster lists each member once) or the same birth date (or one unknown) with
-    sexes that differ (twins of opposite sex); or, whatever the names, rows of one household with birth dates far
-    apart (a father and son of one name, one of them without a usable NIK)."""
+    """Pairs of rows in one cluster that look like two people: other names, and either rows of one household in one
+    file (a household roster lists each member once), or the same birth date (or one unknown) with sexes that
+    differ (twins of opposite sex), or one NIK on rows of two households; or, whatever the names, rows of one
+    household with birth dates far apart (a father and son of one name, one of them without a usable NIK)."""
     far = _dates_far_sql("a.tanggal_lahir", "b.tanggal_lahir")
     return (
         "select ca.cluster_id, a.unique_id as uid_a, b.unique_id as uid_b, "
@@ -360,7 +360,10 @@ def _twin_pairs_sql() -> str:
         "join clusters cb on cb.cluster_id = ca.cluster_id and ca.unique_id < cb.unique_id "
         "join records b on b.unique_id = cb.unique_id "
         f"where (a.nama_match <> b.nama_match and ((a.source = b.source and {_one_household_sql()}) "
-        "or (coalesce(a.tanggal_lahir = b.tanggal_lahir, true) and a.jenis_kelamin <> b.jenis_kelamin))) "
+        "or (coalesce(a.tanggal_lahir = b.tanggal_lahir, true) and a.jenis_kelamin <> b.jenis_kelamin) "
+        # One NIK on rows of two households: the same person, or a typo in a NIK's serial that gives one person
+        # the NIK of another born the same day in the same kecamatan (the names tell which, _kept_together).
+        f"or (a.nik = b.nik and not coalesce({_one_household_sql()}, false)))) "
         f"or ({_one_household_sql()} and coalesce({far}, false))"
     )
 
@@ -398,14 +401,16 @@ def split_clusters_holding_twins(con: duckdb.DuckDBPyConnection, pairs: str, thr
     one day they are not). So do a mother and daughter SITI RAHMA ALKAFF and SITI AMINA ALKAFF (whole names 0.95
     alike) when the daughter's NIK is a placeholder. Two rows whose names differ are kept apart when they are one
     household's rows of one file, or when their birth dates are the same (or one is unknown) and their sexes
-    differ, unless the NIKs make them one person: one NIK on both rows with related names (DAFFA NUGRAHA ADITYA
-    under RAHMAT IBRAHIM UMAR's NIK, born the same day, is his brother; A SAHARUDDIN UMAR is AHMAD SAHARUDDIN UMAR
-    listed twice; BAGUS SIMANJUNTAK with the sex mistyped is BAGUS SIMAIJUNTAK), or two own NIKs that are one
-    person's (niks_are_one_person). The cluster is rebuilt from its links,
-    strongest first, never joining parts that hold such a pair; returns how many clusters were split. The cost: one
-    person's rows of one roster under a name variant, or with a mistyped sex, where one row has no usable NIK, are
-    left apart, that row excluded as without a usable NIK instead of joining the person. It misses twins under one
-    NIK with related names (KENZO, KENZI): nothing in the rows tells that from one person's typos.
+    differ, or when they carry one NIK in two households (a serial typo can give one person the NIK of another
+    born the same day in the same kecamatan), unless the NIKs make them one person: one NIK on both rows with
+    related names (DAFFA NUGRAHA ADITYA under RAHMAT IBRAHIM UMAR's NIK, born the same day, is his brother;
+    A SAHARUDDIN UMAR is AHMAD SAHARUDDIN UMAR listed twice; BAGUS SIMANJUNTAK with the sex mistyped is BAGUS
+    SIMAIJUNTAK), or two own NIKs that are one person's (niks_are_one_person). The cluster is rebuilt from its
+    links, strongest first, never joining parts that hold such a pair; returns how many clusters were split. The
+    cost: one person's rows of one roster under a name variant, or with a mistyped sex, where one row has no usable
+    NIK, are left apart, that row excluded as without a usable NIK instead of joining the person; and one person
+    under their NIK in two households with unrelated names in the two lists is split. It misses twins under one NIK
+    with related names (KENZO, KENZI): nothing in the rows tells that from one person's typos.
     """
     apart = [(cluster, a, b) for cluster, a, b, *pair in con.execute(_twin_pairs_sql()).fetchall()
              if not _kept_together(*pair)]

@@ -1,4 +1,5 @@
-"""Two members of one household the model alone would merge, and one person listed twice it must still join.
+"""Two members of one household (or two people under one NIK in two households) the model alone would merge, and
+one person listed twice it must still join.
 
 The rows are hand-built from the error kinds found row by row in the 200,000-person quarter (docs/linkage.md), with
 names, NIKs and households of their own; each case lives in its own kelurahan, KK and birth date.
@@ -67,6 +68,21 @@ ROWS = [
     # (d) one person listed twice in one CARIK roster without a readable NIK, the name mistyped once.
     row("d1", "carik", None, "SUPRIYADI HAMZAH", "1980-02-11", "L", "3173051003", "3173052206090001", "JL NURI 4"),
     row("d2", "carik", None, "SUPRIADI HAMZAH", "1980-02-11", "L", "3173051003", "3173052206090001", "JL NURI 4"),
+    # (c) two men born the same day in one kelurahan, other households: the NIKs differ only in the serial, and a
+    # typo in the serial of B's CARIK row gives it A's NIK (found 43 times at 10M rows, docs/linkage.md).
+    row("c1", "dtks", "3174071504850001", "HENDRA GUNAWAN", "1985-04-15", "L", "3174071005", "3174071203100001",
+        "JL SEMANGKA 4"),
+    row("c2", "carik", "3174071504850001", "HENDRA GUNAWAN", "1985-04-15", "L", "3174071005", "3174071203100001",
+        "JL SEMANGKA 4"),
+    row("c3", "dtks", "3174071504850002", "YUSUF RAMADHAN", "1985-04-15", "L", "3174071005", "3174072208110003",
+        "JL DUKU 9"),
+    row("c4", "carik", "3174071504850001", "YUSUF RAMADHAN", "1985-04-15", "L", "3174071005", "3174072208110003",
+        "JL DUKU 9"),
+    # (v) one woman under her NIK in two households of one kelurahan (she moved, a new KK), the name longer in one.
+    row("v1", "dtks", "3171035507900001", "SITI AMINAH", "1990-07-15", "P", "3171031004", "3171030101150004",
+        "JL BELIMBING 2"),
+    row("v2", "carik", "3171035507900001", "SITI AMINAH ZAHRA", "1990-07-15", "P", "3171031004", "3171031510200002",
+        "JL MANGGIS 6"),
 ]
 # Each case: the rows that must end in one cluster each.
 PEOPLE = {
@@ -82,6 +98,8 @@ PEOPLE = {
     "y": [{"y1"}, {"y2"}],
     "o": [{"o1"}, {"o2"}],
     "d": [{"d1", "d2"}],
+    "c": [{"c1", "c2"}, {"c3", "c4"}],
+    "v": [{"v1", "v2"}],
 }
 
 
@@ -97,8 +115,8 @@ def clusters(tmp_path_factory) -> dict[str, str]:
 
 @pytest.mark.parametrize("case", sorted(PEOPLE))
 def test_each_person_is_one_cluster_and_nobody_else(clusters, case):
-    """(t, u, m, b, f, y, o) household members and (w) a wife under her husband's NIK, (n) namesakes stay apart;
-    (a, s, d) one person listed twice joins."""
+    """(t, u, m, b, f, y, o) household members, (w) a wife under her husband's NIK, (n) namesakes and (c) a NIK
+    shared by a serial typo stay apart; (a, s, d, v) one person listed twice joins."""
     found = {}
     for uid in (r["unique_id"] for r in ROWS if r["unique_id"].startswith(case)):
         found.setdefault(clusters[uid], set()).add(uid)
@@ -110,6 +128,6 @@ def test_the_apart_cases_were_linked_by_the_model_before_the_split(tmp_path, mon
     from orchestration.linkage import predict
 
     monkeypatch.setattr(predict, "split_clusters_holding_twins", lambda con, pairs, threshold: 0)
-    merged = _linked([r for r in ROWS if r["unique_id"][0] in "tumbfyo"], tmp_path)
-    for case in "tumbfyo":
+    merged = _linked([r for r in ROWS if r["unique_id"][0] in "tumbfyoc"], tmp_path)
+    for case in "tumbfyoc":
         assert len({merged[uid] for uid in merged if uid.startswith(case)}) == 1, case
