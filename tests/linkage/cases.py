@@ -79,6 +79,14 @@ class Cases:
         return pa.Table.from_pylist(self.rows, schema=SCHEMA)
 
 
+# The maker puts every household in a few kelurahan, with small name pools: dense kelurahan. Two error processes
+# for tests that score such rows, its default rates and harsh ones.
+DENSE_RATES = {
+    "default": Rates(),
+    "harsh": Rates(name_typo=0.12, dob_typo=0.08, nik_missing=0.1, nik_substitution=0.06, namesake=0.05),
+}
+
+
 def nik_for(region: str, dob: dt.date, sex: str, serial: int) -> str:
     day = dob.day + (40 if sex == "P" else 0)
     return f"{region}{day:02d}{dob.month:02d}{dob.year % 100:02d}{serial:04d}"

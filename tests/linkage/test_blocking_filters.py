@@ -13,13 +13,13 @@ import itertools
 import math
 
 import pytest
-from splink import DuckDBAPI, Linker, block_on
+from splink import block_on
 
 from orchestration.linkage.list_size import weights_for_rows
 from orchestration.linkage.model import load_model
-from orchestration.linkage.predict import SPLINK_LOG_LEVEL, splink_connection
 from orchestration.linkage.settings import BLOCKING_RULES
-from tests.linkage.cases import Rates, make_cases
+from tests.linkage.cases import DENSE_RATES, make_cases
+from tests.linkage.scoring import score_pairs
 
 ANY = None
 # The levels (by the start of their chart label) a pair dropped by each filtered rule can be at, as one or more
@@ -85,21 +85,12 @@ def test_the_filtered_rules_are_the_committed_models():
 
 
 def _scored(records, settings, tmp_path):
-    con = splink_connection(records, tmp_path)
-    try:
-        linker = Linker(DuckDBAPI(connection=con).register("records"), settings, log_level=SPLINK_LOG_LEVEL)
-        pairs = linker.inference.predict()
-        return {(row[0], row[1]): row[2] for row in con.execute(
-            f"select unique_id_l, unique_id_r, match_probability from {pairs.physical_name}").fetchall()}
-    finally:
-        con.close()
+    rows, _ = score_pairs(records, settings, tmp_path, "match_probability")
+    return {(row[0], row[1]): row[2] for row in rows}
 
 
-# Dense kelurahan: the case maker puts every household in a few kelurahan, with small name pools.
-@pytest.mark.parametrize("households, seed, rates", [
-    (2500, 303, Rates()),
-    (2000, 404, Rates(name_typo=0.12, dob_typo=0.08, nik_missing=0.1, nik_substitution=0.06, namesake=0.05)),
-], ids=["default", "harsh"])
+@pytest.mark.parametrize("households, seed, rates", [(2500, 303, DENSE_RATES["default"]),
+                                                     (2000, 404, DENSE_RATES["harsh"])], ids=["default", "harsh"])
 def test_scoring_without_the_filters_links_the_same_pairs(households, seed, rates, tmp_path):
     model = load_model()
     records = make_cases(households, seed, rates).table()

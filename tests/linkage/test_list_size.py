@@ -10,13 +10,13 @@ import copy
 import math
 
 import pytest
-from splink import DuckDBAPI, Linker
 
 from orchestration.linkage.list_size import weights_for_rows
 from orchestration.linkage.model import LinkageModel, load_model
-from orchestration.linkage.predict import SPLINK_LOG_LEVEL, link, splink_connection
+from orchestration.linkage.predict import link
 from orchestration.linkage.settings import GROUP_LEVELS
-from tests.linkage.cases import Rates, make_cases
+from tests.linkage.cases import DENSE_RATES, Rates, make_cases
+from tests.linkage.scoring import score_pairs
 
 ALL_OF_JAKARTA = 10_000_000
 
@@ -77,25 +77,17 @@ def test_a_model_without_a_group_level_is_refused(model):
 
 def _scored(records, settings, tmp_path):
     """(unique_id_l, unique_id_r) -> (match weight, whether the pair is at a group level of its NIK or domicile)."""
-    con = splink_connection(records, tmp_path)
-    try:
-        settings = dict(settings, retain_intermediate_calculation_columns=True, retain_matching_columns=True)
-        linker = Linker(DuckDBAPI(connection=con).register("records"), settings, log_level=SPLINK_LOG_LEVEL)
-        pairs = linker.inference.predict()
-        values = {c.output_column_name: {lvl.comparison_vector_value for lvl in c.comparison_levels
-                                         if lvl.label_for_charts in GROUP_LEVELS.get(c.output_column_name, ())}
-                  for c in linker._settings_obj.comparisons}
-        return {(row[0], row[1]): (row[2], row[3] in values["nik"], row[4] in values["domicile"])
-                for row in con.execute(f"select unique_id_l, unique_id_r, match_weight, gamma_nik, gamma_domicile "
-                                       f"from {pairs.physical_name}").fetchall()}
-    finally:
-        con.close()
+    rows, comparisons = score_pairs(records, dict(
+        settings, retain_intermediate_calculation_columns=True, retain_matching_columns=True), tmp_path,
+        "match_weight, gamma_nik, gamma_domicile")
+    values = {c.output_column_name: {lvl.comparison_vector_value for lvl in c.comparison_levels
+                                     if lvl.label_for_charts in GROUP_LEVELS.get(c.output_column_name, ())}
+              for c in comparisons}
+    return {(row[0], row[1]): (row[2], row[3] in values["nik"], row[4] in values["domicile"]) for row in rows}
 
 
-@pytest.mark.parametrize("households, seed, rates", [
-    (2500, 505, Rates()),
-    (2000, 606, Rates(name_typo=0.12, dob_typo=0.08, nik_missing=0.1, nik_substitution=0.06, namesake=0.05)),
-], ids=["default", "harsh"])
+@pytest.mark.parametrize("households, seed, rates", [(2500, 505, DENSE_RATES["default"]),
+                                                     (2000, 606, DENSE_RATES["harsh"])], ids=["default", "harsh"])
 def test_on_independent_rows_only_pairs_sharing_no_group_weigh_less(model, households, seed, rates, tmp_path):
     """A pair that shares a NIK or a household weighs the same (or, sharing both, more) in a 10M-row quarter; a
     pair that shares neither weighs the prior's shift less (to 1e-4 bits: the prior's weight is of odds, not a
