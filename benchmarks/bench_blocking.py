@@ -2,8 +2,9 @@
 
 Usage: python benchmarks/bench_blocking.py --warehouse data/warehouse/2025Q2.duckdb [--json figures.json]
 Reads `intermediate.int_persons__for_linkage` from a warehouse a run has built (read-only) and runs Splink's
-`count_comparisons_from_blocking_rules` (exact: every record, not a sample) over the committed model's blocking
-rules, in their order (after their filters), and `n_largest_blocks` per rule (before them). A rule whose comparisons grow with the square of the rows
+`count_comparisons_from_blocking_rules` (exact: every record, not a sample) over `settings.BLOCKING_RULES` (the
+committed model's rules: tests/linkage/test_blocking_filters.py holds them equal), in their order (after their
+filters), and `n_largest_blocks` per rule (before them). A rule whose comparisons grow with the square of the rows
 (a block that gets denser as the list grows, such as a common name in one kelurahan) shows here long before it
 shows in the run time: compare the figures at 1M and 10M rows (docs/linkage.md). The largest blocks are given by
 their size only, never by their key (a name, a NIK or a birth date).
