@@ -23,10 +23,9 @@ from orchestration.linkage.settings import GROUP_LEVELS
 
 @dataclass(frozen=True)
 class SizedWeights:
-    """Splink settings for a quarter of `rows` rows and how far its prior was moved (log2, 0 when not at all)."""
+    """Splink settings for a quarter's size and how far its prior was moved (log2, 0 when not at all)."""
 
     settings: dict[str, Any]
-    rows: int
     prior_shift_bits: float
 
 
@@ -38,7 +37,7 @@ def weights_for_rows(model: LinkageModel, rows: int) -> SizedWeights:
     """
     trained = int(model.meta.get("trained_on", {}).get("rows") or 0)
     if trained < 2 or rows <= trained:
-        return SizedWeights(model.settings, rows, 0.0)
+        return SizedWeights(model.settings, 0.0)
     factor = (trained - 1) / (rows - 1)
     settings = copy.deepcopy(model.settings)
     settings["probability_two_random_records_match"] *= factor
@@ -53,4 +52,4 @@ def weights_for_rows(model: LinkageModel, rows: int) -> SizedWeights:
     if missing:
         raise ValueError(f"model {model.version} has no level {sorted(missing)[0]} of settings.GROUP_LEVELS: "
                          "its comparisons are not the reviewed ones")
-    return SizedWeights(settings, rows, math.log2(factor))
+    return SizedWeights(settings, math.log2(factor))

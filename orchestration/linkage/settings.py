@@ -127,6 +127,7 @@ GROUP_LEVELS = {
     "domicile": ("same No. KK", "same address"),
 }
 
+
 def nik_contradicts_row_sql(nik: str, dob: str, sex: str) -> str:
     """SQL: the NIK's digits 7-12 (day, +40 for women; month; year) disagree with its row's birth date or sex.
 

@@ -8,7 +8,6 @@ words for the reviewer. Everything here is an internal report: personal data, fi
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -62,8 +61,9 @@ def _scoring_linker(con: duckdb.DuckDBPyConnection, model: LinkageModel, quarter
     linkage step scored them), keeping the columns Splink's dashboards show."""
     from splink import DuckDBAPI, Linker
 
-    settings = copy.deepcopy(weights_for_rows(model, quarter_rows).settings)
-    settings.update(retain_matching_columns=True, retain_intermediate_calculation_columns=True)
+    # A top-level copy: the committed model's settings themselves come back for a quarter of its training size.
+    settings = dict(weights_for_rows(model, quarter_rows).settings, retain_matching_columns=True,
+                    retain_intermediate_calculation_columns=True)
     db_api = DuckDBAPI(connection=con)
     return Linker(db_api.register("records"), settings, log_level=SPLINK_LOG_LEVEL), db_api
 
