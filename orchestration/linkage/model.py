@@ -19,8 +19,8 @@ from typing import Any
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 # The model in use, and the sha256 of its file.
-MODEL_VERSION = "2026-12-03_generated-100k-nikfilter"
-MODEL_SHA256 = "8eeb4ea33b06be9b30a7f0e9ac62d11766a911c6815db147cc7328fcd147df20"
+MODEL_VERSION = "2026-12-03_generated-100k-nikprefix"
+MODEL_SHA256 = "ca94c3fbf66395a1354b9fd3b216e8f3dacda5462d6dfd1b2990d7b0f3254c5b"
 # Another model folder (a candidate under review, a test's copy) can be pointed to without editing the repository;
 # a version other than MODEL_VERSION also needs its sha256 in the environment, as it would later need it in code.
 MODEL_DIR_ENV = "SATUDATA_LINKAGE_MODEL_DIR"

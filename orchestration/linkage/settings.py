@@ -51,9 +51,14 @@ _DATES_NEAR = (
     "or (substr(l.tanggal_lahir, 6, 2) = substr(r.tanggal_lahir, 9, 2) "
     "and substr(l.tanggal_lahir, 9, 2) = substr(r.tanggal_lahir, 6, 2)))))"
 )
-# a household level of the domicile comparison (same KK, or same address line), or NIKs one typo apart
+# a household level of the domicile comparison (same KK, or same address line), or NIKs one typo apart. The input
+# holds only valid 16-digit NIKs, and one typo (a digit, an adjacent swap) leaves the first 7 or the last 7 digits as
+# they were, so comparing those first drops no pair Damerau-Levenshtein keeps: at 10M rows the birth-date rule
+# meets 12.6M pairs of one kelurahan, and the distance on all of them was most of its time.
 _HOUSEHOLD_OR_NEAR_NIK = (
-    "(l.no_kk = r.no_kk or l.alamat = r.alamat or damerau_levenshtein(l.nik, r.nik) <= 1)"
+    "(l.no_kk = r.no_kk or l.alamat = r.alamat or l.nik = r.nik "
+    "or ((left(l.nik, 7) = left(r.nik, 7) or right(l.nik, 7) = right(r.nik, 7)) "
+    "and damerau_levenshtein(l.nik, r.nik) <= 1))"
 )
 # not the NIK comparison's else level: no valid NIK on one side, or a NIK far from its own row's birth date (no
 # evidence either way). Two valid NIKs that differ by more than a typo weigh about -16.6 bits: with any name and
@@ -65,7 +70,10 @@ _NIKS_NOT_APART = (
     f"or coalesce({nik_is_another_persons_sql('r.nik', 'r.tanggal_lahir')}, false))"
 )
 
-# Pairs scored at all. Each rule exists for a way the same person can look different in two lists:
+# Pairs scored at all. Each rule exists for a way the same person can look different in two lists. In the two
+# rules inside a kelurahan the household test comes first: DuckDB evaluates the rest of an `or` only where it is
+# false, and its equalities settle a third of the pairs (at 10M the rules took 14.9 s and 5.9 s instead of 29.3 s
+# and 12.8 s, on the same pairs).
 BLOCKING_RULES = (
     # the usual case: the same valid NIK;
     block_on("nik"),
@@ -75,11 +83,11 @@ BLOCKING_RULES = (
     # not two people's (or one household's rows, or NIKs a typo apart). Drops, outside one household with NIKs not
     # one typo apart: names at the else level, or two valid NIKs at the NIK comparison's else level.
     And(block_on("tanggal_lahir", "kode_kelurahan"),
-        CustomRule(f"({_NAMES_NEAR} and {_NIKS_NOT_APART}) or {_HOUSEHOLD_OR_NEAR_NIK}", sql_dialect="duckdb")),
+        CustomRule(f"{_HOUSEHOLD_OR_NEAR_NIK} or ({_NAMES_NEAR} and {_NIKS_NOT_APART})", sql_dialect="duckdb")),
     # a birth date typed wrongly: same name in the same kelurahan, the dates still near and the NIKs not two
     # people's (or one household's rows, or NIKs a typo apart). Drops the same with the dates for the names.
     And(block_on("nama_match", "kode_kelurahan"),
-        CustomRule(f"({_DATES_NEAR} and {_NIKS_NOT_APART}) or {_HOUSEHOLD_OR_NEAR_NIK}", sql_dialect="duckdb")),
+        CustomRule(f"{_HOUSEHOLD_OR_NEAR_NIK} or ({_DATES_NEAR} and {_NIKS_NOT_APART})", sql_dialect="duckdb")),
     # the household's KK and the first name (a child's birth date and name both vary between lists).
     block_on("no_kk", "first_name"),
 )

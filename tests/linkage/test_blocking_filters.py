@@ -11,13 +11,15 @@ from __future__ import annotations
 import copy
 import itertools
 import math
+import random
 
+import duckdb
 import pytest
 from splink import block_on
 
 from orchestration.linkage.list_size import weights_for_rows
 from orchestration.linkage.model import load_model
-from orchestration.linkage.settings import BLOCKING_RULES
+from orchestration.linkage.settings import _HOUSEHOLD_OR_NEAR_NIK, BLOCKING_RULES
 from tests.linkage.cases import DENSE_RATES, make_cases
 from tests.linkage.scoring import score_pairs
 
@@ -77,6 +79,32 @@ def test_no_pair_a_filter_drops_can_reach_the_threshold(rule, dropped, rows):
     best = math.log2(prior / (1 - prior)) + max(sum(combo) for combo in itertools.product(*choices))
     needed = math.log2(model.threshold / (1 - model.threshold))
     assert best < needed, f"{rule}: a dropped pair can weigh {best:.2f} against the threshold's {needed:.2f}"
+
+
+def test_the_nik_typo_test_keeps_every_pair_one_edit_apart():
+    """The first-or-last-7-digits check before the edit distance drops no pair of 16-digit NIKs one typo apart."""
+    rng = random.Random(1207)
+    pairs = []
+    for _ in range(300):
+        nik = "".join(rng.choice("0123456789") for _ in range(16))
+        for i in range(16):  # a digit typed wrongly, at every position
+            pairs.append((nik, nik[:i] + rng.choice("0123456789".replace(nik[i], "")) + nik[i + 1:]))
+        for i in range(15):  # two adjacent digits swapped, at every position
+            pairs.append((nik, nik[:i] + nik[i + 1] + nik[i] + nik[i + 2:]))
+        other = "".join(rng.choice("0123456789") for _ in range(16))
+        pairs += [(nik, nik), (nik, other), (nik, nik[:8] + other[8:]), (nik, other[:8] + nik[8:]), (nik, None)]
+    con = duckdb.connect()
+    con.execute("create table pairs (id integer, nik_a varchar, nik_b varchar)")
+    con.executemany("insert into pairs values (?, ?, ?)", [(i, a, b) for i, (a, b) in enumerate(pairs)])
+    side = "select id, {} as nik, null::varchar as no_kk, null::varchar as alamat from pairs"
+    kept, edits, near = con.execute(
+        f"select count(*) filter (where coalesce({_HOUSEHOLD_OR_NEAR_NIK}, false) "
+        "<> coalesce(damerau_levenshtein(l.nik, r.nik) <= 1, false)), "
+        "count(*) filter (where damerau_levenshtein(l.nik, r.nik) = 1), "
+        f"count(*) filter (where coalesce({_HOUSEHOLD_OR_NEAR_NIK}, false)) "
+        f"from ({side.format('nik_a')}) l join ({side.format('nik_b')}) r using (id)").fetchall()[0]
+    assert kept == 0
+    assert edits >= 300 * 16 and near < len(pairs) - 300  # the typos are there, and the check can be false
 
 
 def test_the_filtered_rules_are_the_committed_models():
