@@ -68,14 +68,18 @@ def _run(args: argparse.Namespace) -> int:
 
 def _train_linkage(args: argparse.Namespace) -> int:
     data_dir = _environment(args.data_dir)
-    from orchestration.linkage.model import MODEL_DIR
-    from orchestration.linkage.training_run import new_version, train_on_quarter
+    from orchestration.linkage.model import MODEL_DIR, load_model
+    from orchestration.linkage.training_run import new_version, rewrite_on_quarter, train_on_quarter
     from orchestration.run import run_quarter
 
     model_dir = Path(args.model_dir) if args.model_dir else MODEL_DIR
+    if bool(args.keep_weights_of) != bool(args.change):
+        print("satudata train-linkage: FAILED: --keep-weights-of and --change go together", file=sys.stderr)
+        return 1
     try:
         new_version(args.version, model_dir)  # before the quarter's run: a name that exists is never overwritten
-    except (FileExistsError, ValueError) as exc:
+        base = load_model(MODEL_DIR, args.keep_weights_of) if args.keep_weights_of else None
+    except (FileExistsError, FileNotFoundError, ValueError) as exc:
         print(f"satudata train-linkage: FAILED: {exc}", file=sys.stderr)
         return 1
     outcome = run_quarter(args.quarter, log_path=data_dir / "logs" / args.quarter.key / "train.log",
@@ -83,7 +87,15 @@ def _train_linkage(args: argparse.Namespace) -> int:
     if not outcome.success:
         print(outcome.render())
         return 1
-    print(train_on_quarter(data_dir, args.quarter, version=args.version, model_dir=model_dir))
+    if base is None:
+        print(train_on_quarter(data_dir, args.quarter, version=args.version, model_dir=model_dir))
+        return 0
+    try:
+        print(rewrite_on_quarter(data_dir, args.quarter, version=args.version, model_dir=model_dir, base=base,
+                                 change=args.change))
+    except ValueError as exc:
+        print(f"satudata train-linkage: FAILED: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -150,9 +162,16 @@ def main(argv: list[str] | None = None) -> int:
     train = commands.add_parser(
         "train-linkage", help="train the Splink model on a quarter and write it for review and commit")
     train.add_argument("--quarter", type=_quarter, required=True, help="quarter like 2025Q2")
-    train.add_argument("--version", required=True, help="model tag, e.g. generated-100k: written as <today>_<tag>.json, never over an existing version")
+    train.add_argument("--version", required=True,
+                       help="model tag, e.g. generated-100k: written as <today>_<tag>.json, never over an existing "
+                            "version")
     train.add_argument("--data-dir", help=f"data dir (default ${DATA_DIR_ENV} or ./data)")
     train.add_argument("--model-dir", help="where to write the model (default: the committed model's folder)")
+    train.add_argument("--keep-weights-of", metavar="VERSION",
+                       help="no training: write VERSION (a committed model) again with the SQL of "
+                            "orchestration/linkage/settings.py and its own m and u, evaluated on the quarter it was "
+                            "trained on (for a rewrite of a rule's SQL that keeps its meaning)")
+    train.add_argument("--change", help="with --keep-weights-of: what the SQL change is, kept in the model file")
     train.set_defaults(handler=_train_linkage)
 
     check = commands.add_parser(

@@ -19,8 +19,8 @@ from typing import Any
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 # The model in use, and the sha256 of its file.
-MODEL_VERSION = "2026-12-03_generated-100k-nikprefix"
-MODEL_SHA256 = "ca94c3fbf66395a1354b9fd3b216e8f3dacda5462d6dfd1b2990d7b0f3254c5b"
+MODEL_VERSION = "2026-12-03_generated-100k-nikhamming"
+MODEL_SHA256 = "f677afde4fdc92814a32a06dbe27e79273442138a93236b210d9f928d548da38"
 # Another model folder (a candidate under review, a test's copy) can be pointed to without editing the repository;
 # a version other than MODEL_VERSION also needs its sha256 in the environment, as it would later need it in code.
 MODEL_DIR_ENV = "SATUDATA_LINKAGE_MODEL_DIR"

@@ -19,7 +19,7 @@ from splink import block_on
 
 from orchestration.linkage.list_size import weights_for_rows
 from orchestration.linkage.model import load_model
-from orchestration.linkage.settings import _HOUSEHOLD_OR_NEAR_NIK, BLOCKING_RULES
+from orchestration.linkage.settings import _HOUSEHOLD_OR_NEAR_NIK, BLOCKING_RULES, niks_one_typo_apart_sql
 from tests.linkage.cases import DENSE_RATES, make_cases
 from tests.linkage.scoring import score_pairs
 
@@ -81,30 +81,44 @@ def test_no_pair_a_filter_drops_can_reach_the_threshold(rule, dropped, rows):
     assert best < needed, f"{rule}: a dropped pair can weigh {best:.2f} against the threshold's {needed:.2f}"
 
 
-def test_the_nik_typo_test_keeps_every_pair_one_edit_apart():
-    """The first-or-last-7-digits check before the edit distance drops no pair of 16-digit NIKs one typo apart."""
+def test_the_nik_typo_test_is_the_edit_distance_at_most_one():
+    """niks_one_typo_apart_sql (a mismatch count before the distance) agrees with Damerau-Levenshtein <= 1 on every
+    typo at every position of random 16-digit NIKs and on unrelated, half-shared and missing ones; a NIK of another
+    width (which the dbt test digits_of_width keeps out of the linkage input) stops the query."""
     rng = random.Random(1207)
+    digits = "0123456789"
     pairs = []
     for _ in range(300):
-        nik = "".join(rng.choice("0123456789") for _ in range(16))
+        nik = "".join(rng.choice(digits) for _ in range(16))
         for i in range(16):  # a digit typed wrongly, at every position
-            pairs.append((nik, nik[:i] + rng.choice("0123456789".replace(nik[i], "")) + nik[i + 1:]))
+            pairs.append((nik, nik[:i] + rng.choice(digits.replace(nik[i], "")) + nik[i + 1:]))
         for i in range(15):  # two adjacent digits swapped, at every position
             pairs.append((nik, nik[:i] + nik[i + 1] + nik[i] + nik[i + 2:]))
-        other = "".join(rng.choice("0123456789") for _ in range(16))
-        pairs += [(nik, nik), (nik, other), (nik, nik[:8] + other[8:]), (nik, other[:8] + nik[8:]), (nik, None)]
+        other = "".join(rng.choice(digits) for _ in range(16))
+        i = rng.randrange(15)
+        swapped_and_typed = nik[:i] + nik[i + 1] + nik[i] + nik[i + 2:]
+        pairs += [(nik, nik), (nik, other), (nik, nik[:8] + other[8:]), (nik, other[:8] + nik[8:]), (nik, None),
+                  (nik, swapped_and_typed[:-1] + rng.choice(digits)), (None, None)]
     con = duckdb.connect()
     con.execute("create table pairs (id integer, nik_a varchar, nik_b varchar)")
     con.executemany("insert into pairs values (?, ?, ?)", [(i, a, b) for i, (a, b) in enumerate(pairs)])
+    disagree, edits, near = con.execute(
+        f"select count(*) filter (where coalesce({niks_one_typo_apart_sql('nik_a', 'nik_b')}, false) "
+        "<> coalesce(damerau_levenshtein(nik_a, nik_b) <= 1, false)), "
+        "count(*) filter (where damerau_levenshtein(nik_a, nik_b) = 1), "
+        f"count(*) filter (where {niks_one_typo_apart_sql('nik_a', 'nik_b')}) from pairs").fetchall()[0]
+    assert disagree == 0
+    assert edits >= 300 * (16 + 12) and near < len(pairs) - 300  # the typos (swaps of equal digits are none), and false
+    # In the blocking rules, on rows of no household: the same pairs.
     side = "select id, {} as nik, null::varchar as no_kk, null::varchar as alamat from pairs"
-    kept, edits, near = con.execute(
+    (kept,) = con.execute(
         f"select count(*) filter (where coalesce({_HOUSEHOLD_OR_NEAR_NIK}, false) "
-        "<> coalesce(damerau_levenshtein(l.nik, r.nik) <= 1, false)), "
-        "count(*) filter (where damerau_levenshtein(l.nik, r.nik) = 1), "
-        f"count(*) filter (where coalesce({_HOUSEHOLD_OR_NEAR_NIK}, false)) "
+        "<> coalesce(damerau_levenshtein(l.nik, r.nik) <= 1, false)) "
         f"from ({side.format('nik_a')}) l join ({side.format('nik_b')}) r using (id)").fetchall()[0]
     assert kept == 0
-    assert edits >= 300 * 16 and near < len(pairs) - 300  # the typos are there, and the check can be false
+    for a, b in [(nik, nik[:15]), (nik, nik + "1"), ("", "")]:
+        with pytest.raises(duckdb.InvalidInputException):
+            con.execute(f"select {niks_one_typo_apart_sql('?', '?')}", [a, b]).fetchall()
 
 
 def test_the_filtered_rules_are_the_committed_models():

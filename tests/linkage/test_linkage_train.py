@@ -187,3 +187,68 @@ def test_the_committed_models_neutral_levels_weigh_nothing():
             if level.get("label_for_charts") in NEUTRAL_LEVELS.get(comparison["output_column_name"], ()):
                 assert level["m_probability"] == pytest.approx(level["u_probability"], rel=1e-12)
     assert model.meta["neutral_levels"] == {c: list(levels) for c, levels in NEUTRAL_LEVELS.items()}
+
+
+# --- A model written again with the reviewed SQL and the same weights (satudata train-linkage --keep-weights-of).
+
+def test_the_committed_models_sql_is_the_reviewed_settings_code():
+    from orchestration.linkage.training_run import reviewed_sql
+
+    model = load_model()
+    assert reviewed_sql(model.settings) == model.settings
+
+
+def test_the_reviewed_sql_is_refused_for_a_model_of_other_levels():
+    from orchestration.linkage.training_run import reviewed_sql
+
+    other = copy.deepcopy(load_model().settings)
+    other["comparisons"][0]["comparison_levels"][3]["label_for_charts"] = "renamed"
+    with pytest.raises(ValueError, match="train a new model"):
+        reviewed_sql(other)
+    fewer = copy.deepcopy(load_model().settings)
+    fewer["comparisons"][2]["comparison_levels"].pop()
+    with pytest.raises(ValueError, match="train a new model"):
+        reviewed_sql(fewer)
+
+
+def test_keeping_the_weights_writes_a_new_version_with_the_same_m_and_u_evaluated_again(trained, monkeypatch):
+    from orchestration.linkage.training_run import rewrite_on_quarter
+    from orchestration.quarters import Quarter
+
+    data_dir, model_dir, _ = trained
+    base = _trained_model(model_dir, monkeypatch)
+    out = model_dir.parent / "rewritten"
+    report = rewrite_on_quarter(data_dir, Quarter.parse(TRAIN_QUARTER), version="2026-12-03_test-3k-sql",
+                                model_dir=out, base=base, change="a test")
+    path = out / "2026-12-03_test-3k-sql.json"
+    monkeypatch.setenv("SATUDATA_LINKAGE_MODEL_VERSION", path.stem)
+    monkeypatch.setenv("SATUDATA_LINKAGE_MODEL_SHA256", hashlib.sha256(path.read_bytes()).hexdigest())
+    model = load_model(out)
+    assert model.meta["derived_from"] == {"version": base.version, "sha256": base.sha256, "change": "a test"}
+    assert model.meta["trained_on"] == base.meta["trained_on"] and model.threshold == base.threshold
+
+    def weights(settings):
+        return [(lv.get("m_probability"), lv.get("u_probability")) for c in settings["comparisons"]
+                for lv in c["comparison_levels"]]
+
+    assert weights(model.settings) == weights(base.settings)
+    # The base was trained with today's settings code, so its SQL and therefore its links are the same.
+    assert model.meta["evaluation_on_training_quarter"] == base.meta["evaluation_on_training_quarter"]
+    assert model.sha256 in report and "m and u unchanged" in report
+
+
+def test_keeping_the_weights_is_refused_on_rows_the_model_was_not_trained_on(trained, monkeypatch):
+    from orchestration.linkage.model import LinkageModel
+    from orchestration.linkage.training_run import rewrite_on_quarter
+    from orchestration.quarters import Quarter
+
+    data_dir, model_dir, _ = trained
+    base = _trained_model(model_dir, monkeypatch)
+    meta = copy.deepcopy(base.meta)
+    meta["trained_on"]["rows_sha256"] = "0" * 64
+    out = model_dir.parent / "refused"
+    with pytest.raises(ValueError, match="not the rows"):
+        rewrite_on_quarter(data_dir, Quarter.parse(TRAIN_QUARTER), version="2026-12-03_test-3k-other",
+                           model_dir=out, base=LinkageModel(settings=base.settings, meta=meta, sha256=base.sha256),
+                           change="a test")
+    assert not out.exists() or not list(out.iterdir())

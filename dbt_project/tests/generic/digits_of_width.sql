@@ -1,7 +1,7 @@
 {#
-    Every non-null value is exactly `width` digits (a NIK, a No. KK: 16). The linkage's blocking rules rely on it
-    (orchestration/linkage/settings.py compares the first and last 7 digits before the edit distance). Returns the
-    offending rows' values only as a count in dbt's output.
+    Every non-null value is exactly `width` digits (a NIK, a No. KK: 16). The linkage relies on it
+    (orchestration/linkage/settings.py counts two NIKs' mismatched positions, which needs one width, before their
+    edit distance). Returns the offending rows' values only as a count in dbt's output.
 #}
 {% test digits_of_width(model, column_name, width) %}
 select {{ column_name }}
