@@ -197,3 +197,27 @@ def test_contested_ids_go_as_the_greedy_rule_says(tmp_path):
             taken.add(person)
     assert got == expected
     assert len(expected) > 100 and len({c for c, _ in shared}) > len(expected)  # contested clusters were there
+
+
+def test_a_new_id_another_person_has_is_drawn_again(monkeypatch):
+    """With one hex digit (16 ids) twelve new people clash: each id ends on one person, the first draw's smallest
+    cluster keeps it, and a re-run gives the same ids."""
+    import orchestration.linkage.person_ids as person_ids
+
+    monkeypatch.setattr(person_ids, "NEW_ID_HEX_DIGITS", 1)
+    clusters = [(f"u{i}", f"c{i}") for i in range(12)]
+    first = {c: "P" + hashlib.md5(f"2025Q2|{c}".encode()).hexdigest()[:1].upper() for _, c in clusters}
+    assert len(set(first.values())) < len(first)  # the first draw clashes
+    got = []
+    for _ in range(2):
+        con = duckdb.connect()
+        con.execute("create table records (unique_id varchar, nik varchar, nama_match varchar, tanggal_lahir varchar)")
+        con.executemany("insert into records values (?, null, null, null)", [(u,) for u, _ in clusters])
+        con.register("c", pa.table({"unique_id": [u for u, _ in clusters], "cluster_id": [c for _, c in clusters]}))
+        con.execute("create table clusters as select * from c")
+        assert assign_person_ids(con, "2025Q2", None, SECRET)["new"] == 12
+        got.append(dict(con.execute("select cluster_id, person_id from cluster_person").fetchall()))
+    ids = got[0]
+    assert got[1] == ids and len(set(ids.values())) == 12
+    for pid in set(first.values()):
+        assert ids[min(c for c, p in first.items() if p == pid)] == pid
