@@ -101,56 +101,51 @@ spellings as (
 -- registry: a join that grows with the square of the rows (a common name at 10 million rows). Two 16-digit NIKs one
 -- edit apart (a digit, or two adjacent digits swapped) share their first seven digits or their last seven, so the
 -- join is on the name and one of those, twice, and `union` drops the pairs both find.
-near_moves as (
-    {%- for side in ['left', 'right'] %}
-    {% if not loop.first %}union{% endif %}
-    select
-        golden.person_id,
-        moves.nik as near_registry_nik,
-        'dukcapil_pindah' as near_registry_file,
-        moves.source_row as near_registry_row,
-        substr(moves.nik, 1, 6) <> substr(golden.nik, 1, 6) as other_region,
-        nik_status.registry_status
-    from spellings as golden
-    inner join moves
-        on moves.nama_key = golden.nama_key
-        and {{ side }}(moves.nik, 7) = {{ side }}(golden.nik, 7)
-        and moves.nik <> golden.nik
-        and damerau_levenshtein(moves.nik, golden.nik) = 1
-        -- The one edit may be in the NIK's own date digits (a year typed 67 for 77), so the person's NIK, not the
-        -- record's, must fit the person (a sole holder of another's NIK never does).
-        and not coalesce({{ nik_is_another_persons('golden.nik', "strftime(golden.tanggal_lahir, '%Y-%m-%d')") }}, false)
-    inner join nik_status on nik_status.nik = moves.nik
-    where nik_status.registry_status in ('PINDAH_KELUAR', 'NONAKTIF', 'MENINGGAL')
-        and moves.nik not in (select nik from listed_niks)
-    {%- endfor %}
-),
-
--- A death under a NIK one edit away, with the same name, of a person whose birth date is unknown (unreadable in
--- every list row): the evidence a move gets. Joined on the name and seven NIK digits, as the moves are.
+-- The same one-edit join finds a death of a person whose birth date is unknown (unreadable in every list row): the
+-- evidence a move gets. A move's NIK must also fit the person, since the one edit may be in the NIK's own date
+-- digits (a year typed 67 for 77), and a sole holder of another's NIK never fits.
 -- Measured and not kept: also a name one edit away where the rest agrees exactly (the birth date; for a move the
 -- NIK's date digits) found 2 more of the 10 leaks of a generated 1M quarter and excluded 11 living people, 10 of
 -- them twins or siblings (born the same day, serials one apart, names a letter apart).
-near_undated as (
+{%- set one_edit_registries = [
+    {
+        'records': 'moves',
+        'file': 'dukcapil_pindah',
+        'person_fits': "and not coalesce(" ~ nik_is_another_persons(
+            'golden.nik', "strftime(golden.tanggal_lahir, '%Y-%m-%d')") ~ ", false)",
+        'evidence': "nik_status.registry_status in ('PINDAH_KELUAR', 'NONAKTIF', 'MENINGGAL')",
+    },
+    {
+        'records': 'deaths',
+        'file': 'dukcapil_kematian',
+        'person_fits': '',
+        'evidence': "golden.tanggal_lahir is null and nik_status.registry_status = 'MENINGGAL'",
+    },
+] %}
+near_one_edit as (
+    {%- for registry in one_edit_registries %}
+    {%- set records = registry['records'] %}
+    {%- set first_registry = loop.first %}
     {%- for side in ['left', 'right'] %}
-    {% if not loop.first %}union{% endif %}
+    {% if not (first_registry and loop.first) %}union{% endif %}
     select
         golden.person_id,
-        deaths.nik as near_registry_nik,
-        'dukcapil_kematian' as near_registry_file,
-        deaths.source_row as near_registry_row,
-        substr(deaths.nik, 1, 6) <> substr(golden.nik, 1, 6) as other_region,
+        {{ records }}.nik as near_registry_nik,
+        '{{ registry["file"] }}' as near_registry_file,
+        {{ records }}.source_row as near_registry_row,
+        substr({{ records }}.nik, 1, 6) <> substr(golden.nik, 1, 6) as other_region,
         nik_status.registry_status
     from spellings as golden
-    inner join deaths
-        on deaths.nama_key = golden.nama_key
-        and {{ side }}(deaths.nik, 7) = {{ side }}(golden.nik, 7)
-        and deaths.nik <> golden.nik
-        and damerau_levenshtein(deaths.nik, golden.nik) = 1
-    inner join nik_status on nik_status.nik = deaths.nik
-    where golden.tanggal_lahir is null
-        and nik_status.registry_status = 'MENINGGAL'
-        and deaths.nik not in (select nik from listed_niks)
+    inner join {{ records }}
+        on {{ records }}.nama_key = golden.nama_key
+        and {{ side }}({{ records }}.nik, 7) = {{ side }}(golden.nik, 7)
+        and {{ records }}.nik <> golden.nik
+        and damerau_levenshtein({{ records }}.nik, golden.nik) = 1
+        {{ registry['person_fits'] }}
+    inner join nik_status on nik_status.nik = {{ records }}.nik
+    where {{ registry['evidence'] }}
+        and {{ records }}.nik not in (select nik from listed_niks)
+    {%- endfor %}
     {%- endfor %}
 ),
 
@@ -182,9 +177,7 @@ near_matches as (
         )
         and deaths.nik not in (select nik from listed_niks)
     union all
-    select * from near_moves
-    union all
-    select * from near_undated
+    select * from near_one_edit
 ),
 
 near_match as (
