@@ -71,10 +71,6 @@ registry_nik as (
     left join variant_status using (person_id)
 ),
 
-listed_niks as (
-    select distinct nik from (select unnest(row_niks) as nik from golden) where nik is not null
-),
-
 -- Each person with a NIK once per spelling of their name on their rows, for the near-NIK joins below (unnest in
 -- the select list: a lateral unnest per join planned three correlated joins over every person).
 spellings as (
@@ -86,9 +82,34 @@ spellings as (
     )
 ),
 
--- A registry record under a NIK one digit or one adjacent swap from the person's NIK that no list row carries,
--- with the same name (any spelling on the person's rows) and birth date (deaths; moves carry no birth date, so
--- the name and the one edit must do): the person's own record, the list's NIK mistyped. Excluded with a reason of
+-- Each NIK a list row carries, with each name (by its key) of the person whose rows carry it (a person with a row
+-- NIK has a golden one, so spellings has them all).
+listed_names as (
+    select distinct niks.nik, spellings.nama_key
+    from (select person_id, unnest(row_niks) as nik from golden) as niks
+    inner join spellings using (person_id)
+),
+
+-- The registry records no list row carries under their own name: their NIK is on no list, or it is another listed
+-- person's (the registry mistyped it into theirs) whose rows never give the record's name. Only these may go to a
+-- person one NIK edit away (the near-NIK joins below). A record under a listed NIK still excludes that NIK's holder:
+-- Dukcapil holds the NIK as the record says, and the gate would stop it.
+{%- for records in ['deaths', 'moves'] %}
+{% if not loop.first %}
+{% endif -%}
+unclaimed_{{ records }} as (
+    select * from {{ records }}
+    where not exists (
+        select 1 from listed_names
+        where listed_names.nik = {{ records }}.nik and listed_names.nama_key = {{ records }}.nama_key
+    )
+),
+{%- endfor %}
+
+-- A registry record under a NIK one digit or one adjacent swap from the person's NIK that no list row carries
+-- under the record's name, with the same name (any spelling on the person's rows) and birth date (deaths; moves
+-- carry no birth date, so the name and the one edit must do): the person's own record, the list's NIK mistyped or
+-- the registry's (into a NIK nobody listed holds, or into another listed person's). Excluded with a reason of
 -- its own and listed for field verification, so a wrong match (a namesake registered next in the kecamatan) can be
 -- undone. For deaths the birth date may differ by one typed error within the year (a digit of day or month, day
 -- and month swapped, the 1 January filler), and the NIKs may be two edits apart when one of them contradicts its
@@ -136,7 +157,7 @@ near_one_edit as (
         substr({{ records }}.nik, 1, 6) <> substr(golden.nik, 1, 6) as other_region,
         nik_status.registry_status
     from spellings as golden
-    inner join {{ records }}
+    inner join unclaimed_{{ records }} as {{ records }}
         on {{ records }}.nama_key = golden.nama_key
         and {{ side }}({{ records }}.nik, 7) = {{ side }}(golden.nik, 7)
         and {{ records }}.nik <> golden.nik
@@ -144,7 +165,6 @@ near_one_edit as (
         {{ registry['person_fits'] }}
     inner join nik_status on nik_status.nik = {{ records }}.nik
     where {{ registry['evidence'] }}
-        and {{ records }}.nik not in (select nik from listed_niks)
     {%- endfor %}
     {%- endfor %}
 ),
@@ -158,7 +178,7 @@ near_matches as (
         substr(deaths.nik, 1, 6) <> substr(golden.nik, 1, 6) as other_region,
         nik_status.registry_status
     from spellings as golden
-    inner join deaths
+    inner join unclaimed_deaths as deaths
         on deaths.nama_key = golden.nama_key
         and year(deaths.tanggal_lahir) = year(golden.tanggal_lahir)
         and deaths.nik <> golden.nik
@@ -175,7 +195,6 @@ near_matches as (
             or not coalesce(golden.nik_fits_person, true)
             or not {{ nik_fits_date('deaths.nik', 'deaths.tanggal_lahir') }}
         )
-        and deaths.nik not in (select nik from listed_niks)
     union all
     select * from near_one_edit
 ),

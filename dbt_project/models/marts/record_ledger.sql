@@ -108,7 +108,9 @@ registry as (
     select
         registry_rows.source,
         registry_rows.source_row,
-        coalesce(listed_niks.person_id, near_applied.person_id) as person_id,
+        -- A record under another listed person's NIK but with this person's name is applied to this person (its
+        -- NIK's holder is excluded by it as well: Dukcapil holds the NIK as the record says).
+        coalesce(near_applied.person_id, listed_niks.person_id) as person_id,
         case
             when registry_rows.nik is null then 'registry_invalid_nik'
             when near_applied.person_id is not null then 'registry_applied_near_nik'
@@ -128,6 +130,8 @@ registry as (
         end as fate,
         case
             when registry_rows.nik is null then coalesce(registry_rows.nik_issue, 'nik_missing')
+            when near_applied.person_id is not null and listed_niks.person_id is not null
+                then 'name_of_a_listed_person_one_nik_edit_away'
             when near_applied.person_id is not null then 'nik_one_edit_from_a_listed_nik'
             when listed_niks.person_id is null then 'nik_not_listed'
             when nik_status.registry_source = registry_rows.source
