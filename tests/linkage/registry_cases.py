@@ -191,11 +191,11 @@ def make_quarter(households: int, seed: int, rates: Rates) -> Quarter:
                     rt=f"{rng.randint(1, 12):03d}", rw=f"{rng.randint(1, 9):03d}")
         last = rng.choice(LAST)
 
-        def person(i: int, first: str, sex: str, dob: dt.date, hubungan: str, nik: str | None = None,
-                   home=home, last=last, kecamatan=kecamatan, h=h) -> Person:
+        def person(i: int, first: str, sex: str, dob: dt.date, hubungan: str, home=home, last=last,
+                   kecamatan=kecamatan, h=h) -> Person:
             # The NIK is issued where the person was first registered: mostly here.
             region = kecamatan if rng.random() < 0.8 else rng.choice(KELURAHAN)[0][:6]
-            p = Person(f"h{h}p{i}", first, last, dob, sex, nik or issue(region, dob, sex), hubungan=hubungan, **home)
+            p = Person(f"h{h}p{i}", first, last, dob, sex, issue(region, dob, sex), hubungan=hubungan, **home)
             q.persons[p.key] = p
             return p
 
@@ -291,10 +291,9 @@ def make_quarter(households: int, seed: int, rates: Rates) -> Quarter:
         q.events.append(Event(p.key, "dukcapil_kematian", "MENINGGAL", frozenset({why}), p.nik))
 
     for p in listed:
-        sources = ["dtks", "carik"] * 2
         for n, nik in enumerate(list_nik[p.key]):
-            source = sources[n] if n < 2 else rng.choice(("dtks", "carik"))
-            kel_code, kel, kec, kota = p.kelurahan
+            source = ("dtks", "carik")[n] if n < 2 else rng.choice(("dtks", "carik"))
+            _, kel, kec, kota = p.kelurahan
             sex = ("LAKI-LAKI" if p.sex == "L" else "PEREMPUAN") if source == "dtks" else (
                 "Laki-laki" if p.sex == "L" else "Perempuan")
             dob = list_dob[p.key] or ""
