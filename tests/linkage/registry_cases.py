@@ -70,6 +70,10 @@ RATES = {
     "harsh": Rates(died=0.08, moved_out=0.06, list_nik_edit=0.35, registry_nik_edit=0.2, transposition=0.5,
                    old_spelling=0.6, registry_name_typo=0.15, title=0.2, registry_dob_typo=0.15, list_undated=0.2,
                    twins=0.2, namesake_died=0.05, same_day=0.1, registry_nik_neighbour=0.7),
+    # Many events and many same-day neighbours at the default typo rates: records of two people under one NIK (a
+    # holder's own and a neighbour's) often enough that their statuses differ.
+    "crowded": Rates(died=0.2, moved_out=0.2, moved_within=0.15, deactivated=0.05, same_day=0.3,
+                     registry_nik_neighbour=0.8),
 }
 
 

@@ -12,32 +12,12 @@
 -- are null here, so they never decide which move is the latest.
 with
 
-deaths as (
-    select * from {{ ref('stg_dukcapil__deaths') }}
-    where nik is not null
-),
-
-moves as (
-    select * from {{ ref('stg_dukcapil__moves') }}
-    where nik is not null and status_pindah in ('PINDAH_KELUAR', 'PINDAH_DALAM_DKI', 'NONAKTIF')
-),
-
 events as (
-    select nik, 'MENINGGAL' as status, tanggal_kematian as event_date, 1 as precedence, source_row,
-        'dukcapil_kematian' as registry_source
-    from deaths
-    union all
-    select nik, status_pindah, tanggal_pindah, 2, source_row, 'dukcapil_pindah'
-    from moves
+    {{ registry_events(ref('stg_dukcapil__deaths'), ref('stg_dukcapil__moves')) }}
 ),
 
--- A death outranks any move; among moves the latest counts (a person may move out and come back).
 ranked as (
-    select
-        *,
-        row_number() over (
-            partition by nik order by precedence, event_date desc nulls last, source_row desc
-        ) as rank_in_nik
+    select *, {{ registry_event_rank('nik') }} as rank_in_nik
     from events
 )
 

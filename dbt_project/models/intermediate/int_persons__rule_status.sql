@@ -98,13 +98,25 @@ listed_names as (
 {% if not loop.first %}
 {% endif -%}
 unclaimed_{{ records }} as (
-    select * from {{ records }}
+    select *, nik in (select nik from listed_names) as under_listed_nik
+    from {{ records }}
     where not exists (
         select 1 from listed_names
         where listed_names.nik = {{ records }}.nik and listed_names.nama_key = {{ records }}.nama_key
     )
 ),
 {%- endfor %}
+
+-- What the records under a listed NIK say of the person they name (when its rows never give that name): their own
+-- events, ranked as int_dukcapil__nik_status ranks a NIK's, never the holder's. The NIK's status is the strongest
+-- of two people's events: the holder's death would make the person's move out a death, and the holder's later move
+-- within DKI would hide it. A record under a NIK no list carries takes the NIK's status: nobody else's is there.
+stray_status as (
+    select nik, nama_key, status as registry_status
+    from ({{ registry_events('unclaimed_deaths', 'unclaimed_moves', ['nama_key', 'under_listed_nik']) }}) as events
+    where under_listed_nik
+    qualify {{ registry_event_rank('nik, nama_key') }} = 1
+),
 
 -- A registry record under a NIK one digit or one adjacent swap from the person's NIK that no list row carries
 -- under the record's name, with the same name (any spelling on the person's rows) and birth date (deaths; moves
@@ -134,19 +146,23 @@ unclaimed_{{ records }} as (
         'file': 'dukcapil_pindah',
         'person_fits': "and not coalesce(" ~ nik_is_another_persons(
             'golden.nik', "strftime(golden.tanggal_lahir, '%Y-%m-%d')") ~ ", false)",
-        'evidence': "nik_status.registry_status in ('PINDAH_KELUAR', 'NONAKTIF', 'MENINGGAL')",
+        'identity': "true",
+        'evidence': "record_status in ('PINDAH_KELUAR', 'NONAKTIF', 'MENINGGAL')",
     },
     {
         'records': 'deaths',
         'file': 'dukcapil_kematian',
         'person_fits': '',
-        'evidence': "golden.tanggal_lahir is null and nik_status.registry_status = 'MENINGGAL'",
+        'identity': "golden.tanggal_lahir is null",
+        'evidence': "record_status = 'MENINGGAL'",
     },
 ] %}
 near_one_edit as (
     {%- for registry in one_edit_registries %}
     {%- set records = registry['records'] %}
     {%- set first_registry = loop.first %}
+    {%- set record_status = '(case when ' ~ records ~ '.under_listed_nik then stray_status.registry_status '
+        ~ 'else nik_status.registry_status end)' %}
     {%- for side in ['left', 'right'] %}
     {% if not (first_registry and loop.first) %}union{% endif %}
     select
@@ -155,7 +171,8 @@ near_one_edit as (
         '{{ registry["file"] }}' as near_registry_file,
         {{ records }}.source_row as near_registry_row,
         substr({{ records }}.nik, 1, 6) <> substr(golden.nik, 1, 6) as other_region,
-        nik_status.registry_status
+        {{ record_status }} as registry_status,
+        {{ registry['evidence'] | replace('record_status', record_status) }} as is_evidence
     from spellings as golden
     inner join unclaimed_{{ records }} as {{ records }}
         on {{ records }}.nama_key = golden.nama_key
@@ -164,7 +181,9 @@ near_one_edit as (
         and damerau_levenshtein({{ records }}.nik, golden.nik) = 1
         {{ registry['person_fits'] }}
     inner join nik_status on nik_status.nik = {{ records }}.nik
-    where {{ registry['evidence'] }}
+    left join stray_status
+        on stray_status.nik = {{ records }}.nik and stray_status.nama_key = {{ records }}.nama_key
+    where {{ registry['identity'] }}
     {%- endfor %}
     {%- endfor %}
 ),
@@ -176,7 +195,8 @@ near_matches as (
         'dukcapil_kematian' as near_registry_file,
         deaths.source_row as near_registry_row,
         substr(deaths.nik, 1, 6) <> substr(golden.nik, 1, 6) as other_region,
-        nik_status.registry_status
+        nik_status.registry_status,
+        true as is_evidence
     from spellings as golden
     inner join unclaimed_deaths as deaths
         on deaths.nama_key = golden.nama_key
@@ -208,9 +228,54 @@ near_match as (
         near_registry_row,
         other_region as near_registry_other_region
     from near_matches
+    where is_evidence
     qualify row_number() over (
         partition by person_id order by other_region, registry_status, near_registry_file, near_registry_row
     ) = 1
+),
+
+-- The events a holder's status is ranked from: those under the NIK that no other listed person's near-NIK match
+-- takes, whether or not it excludes them (a record in another listed person's name is theirs). The holder takes their own when these exclude (their
+-- move out is neither hidden by a neighbour's later move within DKI under their NIK nor made a death by the
+-- neighbour's death), or when neither these nor the NIK's status exclude; otherwise the NIK's status: Dukcapil
+-- holds the NIK as dead or gone, and the gate would stop it. `decides`: the status rests on the holder's own
+-- events or excludes, so a near-NIK match does not replace it (a neighbour's move within DKI under their NIK does
+-- not hide their own death under a near NIK).
+holders_events as (
+    select nik, status, event_date, registry_source, source_row
+    from ({{ registry_events('deaths', 'moves') }}) as events
+    where not exists (
+        select 1 from near_matches
+        where near_matches.near_registry_file = events.registry_source
+            and near_matches.near_registry_row = events.source_row
+    )
+    qualify {{ registry_event_rank('nik') }} = 1
+),
+
+{%- set excluding = "('MENINGGAL', 'PINDAH_KELUAR', 'NONAKTIF')" %}
+
+holder_status as (
+    select
+        nik,
+        {%- for column, own in [('registry_status', 'status'), ('registry_event_date', 'event_date'),
+                                ('registry_source', 'registry_source'), ('registry_source_row', 'source_row')] %}
+        case when own then own_{{ own }} else {{ column }} end as {{ column }},
+        {%- endfor %}
+        case when own then coalesce(own_event_date > {{ quarter_last_day() }}, false)
+            else registry_event_after_quarter end as registry_event_after_quarter,
+        own or registry_status in {{ excluding }} as decides
+    from (
+        select
+            nik_status.*,
+            holders.status as own_status,
+            holders.event_date as own_event_date,
+            holders.registry_source as own_registry_source,
+            holders.source_row as own_source_row,
+            holders.status is not null
+                and (holders.status in {{ excluding }} or nik_status.registry_status not in {{ excluding }}) as own
+        from nik_status
+        left join holders_events as holders using (nik)
+    )
 ),
 
 -- Same name and birth date as a death record with another NIK: not proof of death (namesakes are common), so the
@@ -228,10 +293,13 @@ death_namesakes as (
 
 select
     golden.*,
-    nik_status.registry_status,
-    nik_status.registry_event_date,
+    holder_status.registry_status,
+    holder_status.registry_event_date,
     -- The event is dated after the quarter's last day (the extract is pulled later): still binding, and counted.
-    coalesce(nik_status.registry_event_after_quarter, false) as registry_event_after_quarter,
+    coalesce(holder_status.registry_event_after_quarter, false) as registry_event_after_quarter,
+    -- The registry row the status rests on (record_ledger applies it; the NIK's other rows are superseded by it).
+    holder_status.registry_source,
+    holder_status.registry_source_row,
     -- The NIK the registry status was found under: the golden NIK, or a typo variant of it on the person's rows.
     registry_nik.nik as registry_nik,
     -- The registries are matched on the NIK: it is the one identifier Dukcapil guarantees to be the same person.
@@ -240,20 +308,20 @@ select
     -- exclusion that rests on a near NIK (the person is not the registry's record), the same rules without it.
     {%- for column, near_nik in [('status', true), ('status_if_verified', false)] %}
     case
-        -- NIK ganda and near-NIK registry matches (docs/survivorship.md); a registry record under the person's
-        -- own NIK outranks one under a near NIK.
+        -- NIK ganda and near-NIK registry matches (docs/survivorship.md); a status that rests on the person's
+        -- own NIK (holder_status.decides) outranks one under a near NIK.
         when nik_conflicts.person_id is not null then 'nik_conflict'
         {%- if near_nik %}
-        when nik_status.registry_status is null
+        when not coalesce(holder_status.decides, false)
             and near_match.near_registry_status = 'MENINGGAL' then 'deceased_near_nik'
-        when nik_status.registry_status is null
+        when not coalesce(holder_status.decides, false)
             and near_match.near_registry_status = 'PINDAH_KELUAR' then 'moved_out_near_nik'
-        when nik_status.registry_status is null
+        when not coalesce(holder_status.decides, false)
             and near_match.near_registry_status = 'NONAKTIF' then 'nik_deactivated_near_nik'
         {%- endif %}
-        when nik_status.registry_status = 'MENINGGAL' then 'deceased'
-        when nik_status.registry_status = 'PINDAH_KELUAR' then 'moved_out'
-        when nik_status.registry_status = 'NONAKTIF' then 'nik_deactivated'
+        when holder_status.registry_status = 'MENINGGAL' then 'deceased'
+        when holder_status.registry_status = 'PINDAH_KELUAR' then 'moved_out'
+        when holder_status.registry_status = 'NONAKTIF' then 'nik_deactivated'
         when golden.address_resolution = 'outside_dki' then 'outside_dki'
         when not golden.any_valid_nik then 'invalid_nik'
         -- No row has a name with a letter in it (name_no_letters): BPS cannot take the record; field verification.
@@ -271,7 +339,7 @@ select
     nik_conflicts.nik_held_by
 from golden
 left join registry_nik using (person_id)
-left join nik_status on nik_status.nik = registry_nik.nik
+left join holder_status on holder_status.nik = registry_nik.nik
 left join nik_conflicts using (person_id)
 left join death_namesakes using (person_id)
 left join near_match using (person_id)

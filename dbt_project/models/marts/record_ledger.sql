@@ -13,10 +13,6 @@ persons as (
     select * from {{ ref('persons') }}
 ),
 
-nik_status as (
-    select * from {{ ref('int_dukcapil__nik_status') }}
-),
-
 deaths as (
     select * from {{ ref('stg_dukcapil__deaths') }}
 ),
@@ -83,13 +79,23 @@ registry_rows as (
 
 -- The listed person a registry NIK is matched to: the one whose golden NIK it is, or whose registry status was
 -- found under it (a typo variant of the golden NIK on their rows); persons matches on the same NIKs. Should two
--- people hold one such NIK, the row names the first; persons gives both the registry status.
+-- people hold one such NIK, the row names the first; persons gives both the registry status, and the registry row
+-- it rests on (the same for both: int_persons__rule_status ranks a NIK's records once).
 listed_niks as (
-    select nik, min(person_id) as person_id, min(status) as status
+    select
+        nik,
+        min(person_id) as person_id,
+        min(status) as status,
+        min(registry_status) as registry_status,
+        min(registry_source) as registry_source,
+        min(registry_source_row) as registry_source_row
     from (
-        select nik, person_id, status from persons where nik is not null
+        select nik, person_id, status, null as registry_status, null as registry_source,
+            null as registry_source_row
+        from persons where nik is not null
         union all
-        select registry_nik, person_id, status from persons where registry_nik is not null
+        select registry_nik, person_id, status, registry_status, registry_source, registry_source_row
+        from persons where registry_nik is not null
     )
     group by nik
 ),
@@ -102,29 +108,28 @@ near_applied as (
     group by all
 ),
 
--- A registry row's fate follows the status rules of int_dukcapil__nik_status and marts.persons, not a copy of
--- them: the row they count for a NIK is applied; the NIK's other rows are superseded by it.
+-- A registry row's fate follows the status rules of int_persons__rule_status and marts.persons, not a copy of
+-- them: the row a listed person's status rests on is applied; the NIK's other rows are superseded by it.
+{%- set counted = "coalesce(listed_niks.registry_source = registry_rows.source "
+    ~ "and listed_niks.registry_source_row = registry_rows.source_row, false)" %}
 registry as (
     select
         registry_rows.source,
         registry_rows.source_row,
         -- A record under another listed person's NIK but with this person's name is applied to this person (its
-        -- NIK's holder is excluded by it as well: Dukcapil holds the NIK as the record says).
+        -- NIK's holder is excluded by it as well, unless by a record of their own: Dukcapil holds the NIK as the
+        -- record says).
         coalesce(near_applied.person_id, listed_niks.person_id) as person_id,
         case
             when registry_rows.nik is null then 'registry_invalid_nik'
             when near_applied.person_id is not null then 'registry_applied_near_nik'
             when listed_niks.person_id is null then 'registry_no_listed_person'
-            when nik_status.registry_source = registry_rows.source
-                and nik_status.registry_source_row = registry_rows.source_row
-                and listed_niks.status in ('deceased', 'moved_out', 'nik_deactivated') then 'registry_applied'
-            when nik_status.registry_source = registry_rows.source
-                and nik_status.registry_source_row = registry_rows.source_row
-                and nik_status.registry_status = 'PINDAH_DALAM_DKI' then 'registry_moved_within_dki'
+            when {{ counted }} and listed_niks.status in ('deceased', 'moved_out', 'nik_deactivated')
+                then 'registry_applied'
+            when {{ counted }} and listed_niks.registry_status = 'PINDAH_DALAM_DKI' then 'registry_moved_within_dki'
             -- The counting event of a person whose status rests on something that outranks it (NIK ganda).
-            when nik_status.registry_source = registry_rows.source
-                and nik_status.registry_source_row = registry_rows.source_row then 'registry_outranked'
-            when nik_status.nik is not null then 'registry_superseded'
+            when {{ counted }} then 'registry_outranked'
+            when listed_niks.registry_source is not null then 'registry_superseded'
             -- The NIK has no event the status rules count (as of this writing: events after the quarter).
             else 'registry_not_counted'
         end as fate,
@@ -134,10 +139,9 @@ registry as (
                 then 'name_of_a_listed_person_one_nik_edit_away'
             when near_applied.person_id is not null then 'nik_one_edit_from_a_listed_nik'
             when listed_niks.person_id is null then 'nik_not_listed'
-            when nik_status.registry_source = registry_rows.source
-                and nik_status.registry_source_row = registry_rows.source_row then listed_niks.status
-            when nik_status.nik is not null
-                then 'superseded by ' || nik_status.registry_source || ' row ' || nik_status.registry_source_row
+            when {{ counted }} then listed_niks.status
+            when listed_niks.registry_source is not null
+                then 'superseded by ' || listed_niks.registry_source || ' row ' || listed_niks.registry_source_row
             else 'event_not_counted'
         end as reason,
         cast(null as varchar) as review_decisions,
@@ -145,7 +149,6 @@ registry as (
         cast(null as varchar) as appeal_id
     from registry_rows
     left join listed_niks on listed_niks.nik = registry_rows.nik
-    left join nik_status on nik_status.nik = registry_rows.nik
     left join near_applied using (source, source_row)
 ),
 
