@@ -235,12 +235,12 @@ near_match as (
 ),
 
 -- The events a holder's status is ranked from: those under the NIK that no other listed person's near-NIK match
--- takes, whether or not it excludes them (a record in another listed person's name is theirs). The holder takes their own when these exclude (their
--- move out is neither hidden by a neighbour's later move within DKI under their NIK nor made a death by the
--- neighbour's death), or when neither these nor the NIK's status exclude; otherwise the NIK's status: Dukcapil
--- holds the NIK as dead or gone, and the gate would stop it. `decides`: the status rests on the holder's own
--- events or excludes, so a near-NIK match does not replace it (a neighbour's move within DKI under their NIK does
--- not hide their own death under a near NIK).
+-- takes, whether or not it excludes them (a record in another listed person's name is theirs). The holder takes
+-- their own when these exclude (their move out is neither hidden by a neighbour's later move within DKI under their
+-- NIK nor made a death by the neighbour's death), or when neither these nor the NIK's status exclude; otherwise
+-- the NIK's status: Dukcapil holds the NIK as dead or gone, and the gate would stop it. `decides`: the status rests
+-- on the holder's own events or excludes, so a near-NIK match does not replace it (a neighbour's move within DKI
+-- under their NIK does not hide their own death under a near NIK).
 holders_events as (
     select nik, status, event_date, registry_source, source_row
     from ({{ registry_events('deaths', 'moves') }}) as events
