@@ -100,24 +100,10 @@ def _one_edit(a: str, b: str) -> bool:
                               and a[diff[1]] == b[diff[0]])
 
 
-def _split_by_linkage(event: Event, quarter: Quarter) -> bool:
-    """One of the person's rows has a NIK mistyped in the date digits (7-12) and no row has a birth date: the
-    linkage cannot tell that row from a twin's (docs/linkage.md, the NIK comparison), so it stays apart, a person
-    of its own whose NIK no registry record carries."""
-    if not {"row_nik_edit", "list_undated"} <= event.errors:
-        return False
-    true = quarter.persons[event.person].nik
-    niks = {row[9] if source == "dtks" else row[1] for source in ("dtks", "carik")
-            for n, row in enumerate(quarter.rows[source], start=1) if quarter.row_person[source, n] == event.person}
-    return any(true[6:12] != nik[6:12] for nik in niks)
-
-
 def _claimed(event: Event, quarter: Quarter, holders: dict[str, str]) -> bool:
     """Whether the rules claim to match this record to its listed person."""
     edits = event.errors & NIK_EDITS
     rest = event.errors - NIK_EDITS
-    if _split_by_linkage(event, quarter):
-        return False
     if not edits:
         return True  # the record is under a NIK a list row carries: names and dates do not matter
     if "registry_nik_neighbour" in edits and not _one_edit(event.registry_nik, quarter.persons[event.person].nik):

@@ -100,11 +100,13 @@ listed_niks as (
     group by nik
 ),
 
--- The registry rows that excluded a person through a NIK one edit from theirs (persons' near matches).
+-- The registry rows that excluded a person through a NIK one edit from theirs (persons' near matches). A part of a
+-- person that the linkage left apart takes the row the other part's status rests on: the row stays that part's.
 near_applied as (
     select near_registry_file as source, near_registry_row as source_row, min(person_id) as person_id
     from persons
     where status in ('deceased_near_nik', 'moved_out_near_nik', 'nik_deactivated_near_nik')
+        and not coalesce(near_registry_split_part, false)
     group by all
 ),
 
