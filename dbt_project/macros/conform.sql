@@ -85,6 +85,13 @@
     ), ''), 3, '0'), '000')
 {%- endmacro %}
 
+{#- Two birth dates (dates) of one year at most one typed error apart: the same, one digit of day or month, or day
+    and month swapped. The year is the caller's to compare. -#}
+{% macro birth_dates_one_typo_apart(a, b) -%}
+    (levenshtein(strftime({{ a }}, '%m-%d'), strftime({{ b }}, '%m-%d')) <= 1
+        or strftime({{ a }}, '%m-%d') = strftime({{ b }}, '%d-%m'))
+{%- endmacro %}
+
 {#
     Whether a NIK's date digits (7-12: DDMMYY, +40 on the day for women) are a date (of any sex): null without one.
 #}

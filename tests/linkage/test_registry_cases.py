@@ -85,10 +85,10 @@ def _crowded(quarter: Quarter) -> tuple[set[str], set[str]]:
     NIK: Dukcapil's status of the NIK is the stronger of two people's events, whosever it is. Second, those of the
     latter whose record is under a NIK another listed person's rows carry, and whose own NIK carries no other's: the
     rules give them the status of the records that name them."""
-    owner = {p.nik: key for key, p in quarter.persons.items()} | _holders(quarter)
+    holders = _holders(quarter)
+    owner = {p.nik: key for key, p in quarter.persons.items()} | holders
     niks = {e.registry_nik for e in quarter.events if owner.get(e.registry_nik, e.person) != e.person}
     holding = {owner[n] for n in niks}
-    holders = _holders(quarter)
     named = {e.person for e in quarter.events if holders.get(e.registry_nik, e.person) != e.person} - holding
     return holding | {e.person for e in quarter.events if e.registry_nik in niks}, named
 

@@ -205,9 +205,7 @@ near_matches as (
         and damerau_levenshtein(deaths.nik, golden.nik) <= 2
     inner join nik_status on nik_status.nik = deaths.nik
     where (
-            deaths.tanggal_lahir = golden.tanggal_lahir
-            or levenshtein(strftime(deaths.tanggal_lahir, '%m-%d'), strftime(golden.tanggal_lahir, '%m-%d')) = 1
-            or strftime(deaths.tanggal_lahir, '%m-%d') = strftime(golden.tanggal_lahir, '%d-%m')
+            {{ birth_dates_one_typo_apart('deaths.tanggal_lahir', 'golden.tanggal_lahir') }}
             or strftime(golden.tanggal_lahir, '%m-%d') = '01-01'
         )
         and (
@@ -278,7 +276,7 @@ name_keys as (
 ),
 
 split_parts as (
-    select distinct
+    select
         pairs.person_id,
         pairs.nik as near_registry_nik,
         pairs.registry_source as near_registry_file,
@@ -306,9 +304,8 @@ split_parts as (
                 part.tanggal_lahir is null or holder.tanggal_lahir is null
                 or strftime(part.tanggal_lahir, '%m-%d') = '01-01'
                 or strftime(holder.tanggal_lahir, '%m-%d') = '01-01'
-                or (year(part.tanggal_lahir) = year(holder.tanggal_lahir) and (
-                    levenshtein(strftime(part.tanggal_lahir, '%m-%d'), strftime(holder.tanggal_lahir, '%m-%d')) <= 1
-                    or strftime(part.tanggal_lahir, '%m-%d') = strftime(holder.tanggal_lahir, '%d-%m')))
+                or (year(part.tanggal_lahir) = year(holder.tanggal_lahir)
+                    and {{ birth_dates_one_typo_apart('part.tanggal_lahir', 'holder.tanggal_lahir') }})
             )
     ) as pairs
     -- a name (by its key) on both, compared as lists: a join of the two spellings on the key was planned before the
