@@ -27,7 +27,8 @@ def _state(data_dir) -> tuple[bytes, bytes]:
 def test_a_valid_file_is_stored_with_one_audit_entry_per_decision(tmp_path):
     data_dir = tmp_path / "data"
     _export(data_dir)
-    outcome = import_review(data_dir, Quarter.parse(QUARTER), broken(tmp_path), threshold=0.9)
+    returned = broken(tmp_path)
+    outcome = import_review(data_dir, Quarter.parse(QUARTER), returned, threshold=0.9)
     assert outcome.stored == ["D0000001", "D0000002"]
     stored = decisions_store.in_force(data_dir)
     assert [(d.pair_id, d.decision, d.key_l, d.key_r) for d in stored] == [
@@ -36,8 +37,9 @@ def test_a_valid_file_is_stored_with_one_audit_entry_per_decision(tmp_path):
     assert [(e["kind"], e["what"]["decision_id"], e["before"]["model_linked"]) for e in entries] == [
         ("review", "D0000001", False), ("review", "D0000002", False)]
     assert audit_log.verify(data_dir).ok
-    # The same file again: refused as already imported, nothing stored twice.
-    again = import_review(data_dir, Quarter.parse(QUARTER), broken(tmp_path), threshold=0.9)
+    # The same file again (not a second write of it: xlsxwriter stamps each write with the time, so a second
+    # written across a clock second has another digest): refused as already imported, nothing stored twice.
+    again = import_review(data_dir, Quarter.parse(QUARTER), returned, threshold=0.9)
     assert again.already_imported and len(decisions_store.read_all(data_dir)) == 2
 
 
