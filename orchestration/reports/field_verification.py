@@ -3,7 +3,9 @@
 An internal report (0600, under reports/<quarter>/) for the Dinas' field officers, so it names the person: an
 exclusion for NIK ganda or for a registry record under a NIK one digit away can be wrong, and is undone by
 correcting the list row after the visit. `registry_other_region` marks a registry NIK that differs in the region
-digits (1-6): the likelier namesake, to be visited first.
+digits (1-6): the likelier namesake, to be visited first. `registry_split_part` marks a person who took the status
+of another part of themselves (a row of their KK and name the linkage kept apart, whose NIK the record is under):
+the visit confirms the two parts are one person.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from orchestration.publish.csv_export import export_csv
 STATUSES = ("nik_conflict", "deceased_near_nik", "moved_out_near_nik", "nik_deactivated_near_nik", "no_name")
 COLUMNS = ["person_id", "reason", "nik", "nama", "tanggal_lahir", "jenis_kelamin", "alamat", "rt", "rw",
            "kode_kelurahan", "kelurahan", "kecamatan", "kabkota", "sumber", "list_rows", "registry_file",
-           "registry_row", "registry_nik", "registry_other_region", "nik_held_by"]
+           "registry_row", "registry_nik", "registry_other_region", "registry_split_part", "nik_held_by"]
 
 QUERY = f"""
 select
@@ -43,6 +45,7 @@ select
     p.near_registry_row as registry_row,
     p.near_registry_nik as registry_nik,
     p.near_registry_other_region as registry_other_region,
+    p.near_registry_split_part as registry_split_part,
     p.nik_held_by
 from marts.persons p
 where p.status in ({", ".join(f"'{s}'" for s in STATUSES)})

@@ -11,6 +11,7 @@ Output: counts only.
 from __future__ import annotations
 
 import collections
+import csv
 from dataclasses import dataclass
 
 import dagster as dg
@@ -40,6 +41,8 @@ class Outcome:
     other_region: dict[str, bool]  # listed person -> their near-NIK match differs in the region
     pids: dict[str, set[str]]  # listed person -> their person_ids
     registry: dict[tuple[str, int], tuple[str, str, str]]  # registry row -> (fate, reason, person_id)
+    split_parts: set[str]  # person_ids that took another part's status (persons.near_registry_split_part)
+    field_rows: dict[str, dict[str, str]]  # person_id -> its row of reports/<Q>/field_verification.csv
 
 
 @pytest.fixture(scope="module", params=sorted(RATES))
@@ -57,7 +60,8 @@ def outcome(request, tmp_path_factory) -> Outcome:
         result = defs.resolve_job_def("quarterly_job").execute_in_process(
             partition_key=QUARTER, instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
     assert result.success
-    out = Outcome(request.param, quarter, collections.defaultdict(set), {}, collections.defaultdict(set), {})
+    out = Outcome(request.param, quarter, collections.defaultdict(set), {}, collections.defaultdict(set), {}, set(),
+                  {})
     with duckdb.connect(str(data_dir / "warehouse" / f"{QUARTER}.duckdb"), read_only=True) as con:
         for source, row, fate, person_id, region in con.execute(
                 "select l.source, l.source_row, l.fate, l.person_id, coalesce(p.near_registry_other_region, false) "
@@ -71,6 +75,10 @@ def outcome(request, tmp_path_factory) -> Outcome:
                 "select source, source_row, fate, reason, person_id from marts.record_ledger "
                 "where source like 'dukcapil%'").fetchall():
             out.registry[source, row] = (fate, reason, person_id)
+        out.split_parts = {p for (p,) in con.execute(
+            "select person_id from marts.persons where near_registry_split_part").fetchall()}
+    with (data_dir / "reports" / QUARTER / "field_verification.csv").open(encoding="utf-8", newline="") as f:
+        out.field_rows = {r["person_id"]: r for r in csv.DictReader(f)}
     return out
 
 
@@ -210,3 +218,14 @@ def test_a_record_mistyped_into_another_listed_persons_nik_is_applied_to_the_per
         fate, reason, person_id = outcome.registry[event.file, event.row]
         assert (fate, reason) == ("registry_applied_near_nik", "name_of_a_listed_person_one_nik_edit_away")
         assert person_id in outcome.pids[event.person]
+
+
+def test_a_person_who_took_another_part_of_themselves_is_marked_for_the_field_visit(outcome):
+    """Only people the linkage truly left in two parts take the split-part rule, and the field officer sees it."""
+    listed_by_pid = {pid: person for person, pids in outcome.pids.items() for pid in pids}
+    print(f"\n[{outcome.rates}] people who took another part's registry status: {len(outcome.split_parts)}")
+    for pid in outcome.split_parts:
+        assert len(outcome.pids[listed_by_pid[pid]]) > 1
+        assert outcome.field_rows[pid]["registry_split_part"] == "true"
+    assert {p for p, r in outcome.field_rows.items() if r["registry_split_part"] == "true"} == outcome.split_parts
+    assert outcome.split_parts or outcome.rates != "crowded"
