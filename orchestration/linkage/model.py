@@ -19,8 +19,8 @@ from typing import Any
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 # The model in use, and the sha256 of its file.
-MODEL_VERSION = "2026-12-03_generated-100k-nikhamming"
-MODEL_SHA256 = "f677afde4fdc92814a32a06dbe27e79273442138a93236b210d9f928d548da38"
+MODEL_VERSION = "2026-12-05_generated-100k-nearkk"
+MODEL_SHA256 = "a44888f08c301c3a0161bc443c0e83402c93d5bea26363986414ec36cdd8c212"
 # Another model folder (a candidate under review, a test's copy) can be pointed to without editing the repository;
 # a version other than MODEL_VERSION also needs its sha256 in the environment, as it would later need it in code.
 MODEL_DIR_ENV = "SATUDATA_LINKAGE_MODEL_DIR"

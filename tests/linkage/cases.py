@@ -132,17 +132,25 @@ def _dob_typo(rng: random.Random, dob: str) -> str:
     return dob
 
 
-def make_cases(households: int, seed: int, rates: Rates = Rates()) -> Cases:
-    """`households` households of one to six people, each person in one to three lists, errors applied."""
+def make_cases(households: int, seed: int, rates: Rates = Rates(), *, serial_per_birth_date: bool = False) -> Cases:
+    """`households` households of one to six people, each person in one to three lists, errors applied.
+
+    The NIK serial is counted per region with gaps; with `serial_per_birth_date` as Dukcapil counts it, from 1 for
+    the people of one kecamatan, birth date and sex (domain.md), so that birthday-mates have NIKs a digit apart.
+    """
     rng = random.Random(seed)
     cases = Cases()
-    serials: dict[str, int] = {}
+    serials: dict[tuple, int] = {}
     used_niks: set[str] = set()
+
+    def next_serial(region: str, dob: dt.date, sex: str, step: int) -> int:
+        key = (region, dob, sex) if serial_per_birth_date else (region,)
+        serials[key] = serials.get(key, 0) + (1 if serial_per_birth_date else step)
+        return serials[key]
 
     def new_nik(region: str, dob: dt.date, sex: str) -> str:
         while True:
-            serials[region] = serials.get(region, 0) + rng.randint(1, 3)
-            nik = nik_for(region, dob, sex, serials[region])
+            nik = nik_for(region, dob, sex, next_serial(region, dob, sex, rng.randint(1, 3)))
             if nik not in used_niks:
                 used_niks.add(nik)
                 return nik
@@ -192,11 +200,9 @@ def make_cases(households: int, seed: int, rates: Rates = Rates()) -> Cases:
             dob = rand_date(max(head.dob.year + 18, 1995), 2020)
             region = kec
             t1 = add(Person(f"{hh}t1", f"{a} {last}", dob, sex, "", hh, kk, kel, alamat, rt_rw, False))
-            serials[region] = serials.get(region, 0) + 1
-            t1.nik = nik_for(region, dob, sex, serials[region])
-            serials[region] += 1
-            t2 = add(Person(f"{hh}t2", f"{b} {last}", dob, sex, nik_for(region, dob, sex, serials[region]), hh, kk,
-                            kel, alamat, rt_rw, False))
+            t1.nik = nik_for(region, dob, sex, next_serial(region, dob, sex, 1))
+            t2_nik = nik_for(region, dob, sex, next_serial(region, dob, sex, 1))
+            t2 = add(Person(f"{hh}t2", f"{b} {last}", dob, sex, t2_nik, hh, kk, kel, alamat, rt_rw, False))
             used_niks.update({t1.nik, t2.nik})
             members += [t1, t2]
             cases.apart.setdefault("twins", []).append((t1.key, t2.key))

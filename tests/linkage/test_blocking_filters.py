@@ -9,26 +9,30 @@ drop pairs.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import itertools
 import math
 import random
 
 import duckdb
+import pyarrow as pa
 import pytest
 from splink import block_on
 
 from orchestration.linkage.list_size import weights_for_rows
 from orchestration.linkage.model import load_model
 from orchestration.linkage.settings import _HOUSEHOLD_OR_NEAR_NIK, BLOCKING_RULES, niks_one_typo_apart_sql
-from tests.linkage.cases import DENSE_RATES, make_cases
+from orchestration.review.candidates import DEFAULT_BAND
+from tests.linkage.cases import DENSE_RATES, Rates, make_cases
 from tests.linkage.scoring import score_pairs
 
 ANY = None
 # The levels (by the start of their chart label) a pair dropped by each filtered rule can be at, as one or more
-# classes. Rule 3 keeps equal birth dates in one kelurahan; outside one household (no shared KK or address line) and
-# with NIKs not one typo apart it drops names at the else level (so: no NIK on one side, a far NIK, or two different
-# NIKs), and two valid NIKs at the NIK comparison's else level whatever the names. Rule 4 keeps equal names in one
-# kelurahan and drops the same with the dates for the names. An equal NIK is rule 1's pair either way.
+# classes. Rule 3 keeps equal birth dates in one kelurahan; outside one household (no shared KK or address line),
+# with NIKs not one typo apart where a KK is missing (elsewhere in one kelurahan the NIK's typo level cannot take
+# them), it drops names at the else level (so: no NIK on one side, a far NIK, or two different NIKs), and two valid
+# NIKs at the NIK comparison's else level whatever the names. Rule 4 keeps equal names in one kelurahan and drops
+# the same with the dates for the names. An equal NIK is rule 1's pair either way.
 DROPPED = {
     "birth date and kelurahan": [
         {"nik": ("nik is NULL", "a NIK far from", "All other"), "nama_match": ("All other",),
@@ -64,7 +68,8 @@ def _level_weights(settings: dict) -> dict[str, list[tuple[str, float]]]:
 # The training quarter's size, and all of Jakarta (list_size moves the prior and the group levels with the rows).
 @pytest.mark.parametrize("rows", ["trained", 10_000_000])
 @pytest.mark.parametrize("rule, dropped", [(rule, i) for rule in sorted(DROPPED) for i in range(len(DROPPED[rule]))])
-def test_no_pair_a_filter_drops_can_reach_the_threshold(rule, dropped, rows):
+def test_no_pair_a_filter_drops_can_reach_the_review_band(rule, dropped, rows):
+    """Below the threshold and below the review band's low end: a dropped pair is neither linked nor listed."""
     model = load_model()
     settings = weights_for_rows(model, model.meta["trained_on"]["rows"] if rows == "trained" else rows).settings
     weights = _level_weights(settings)
@@ -77,8 +82,9 @@ def test_no_pair_a_filter_drops_can_reach_the_threshold(rule, dropped, rows):
         choices.append(kept)
     prior = settings["probability_two_random_records_match"]
     best = math.log2(prior / (1 - prior)) + max(sum(combo) for combo in itertools.product(*choices))
-    needed = math.log2(model.threshold / (1 - model.threshold))
-    assert best < needed, f"{rule}: a dropped pair can weigh {best:.2f} against the threshold's {needed:.2f}"
+    floor = lowest_probability_used(model)
+    needed = math.log2(floor / (1 - floor))
+    assert best < needed, f"{rule}: a dropped pair can weigh {best:.2f} against the floor's {needed:.2f}"
 
 
 def test_the_nik_typo_test_is_the_edit_distance_at_most_one():
@@ -126,6 +132,22 @@ def test_the_filtered_rules_are_the_committed_models():
     assert committed == [r.get_blocking_rule("duckdb").blocking_rule_sql for r in BLOCKING_RULES]
 
 
+def lowest_probability_used(model) -> float:
+    """The lowest match probability a run links or lists (the review band's low end is below the threshold)."""
+    return min(model.threshold, DEFAULT_BAND[0])
+
+
+def _unfiltered(settings: dict) -> dict:
+    """The settings with the blocking rules' equalities only."""
+    unfiltered = copy.deepcopy(settings)
+    unfiltered["blocking_rules_to_generate_predictions"] = [
+        {"blocking_rule": r.get_blocking_rule("duckdb").blocking_rule_sql, "sql_dialect": "duckdb"}
+        for r in (block_on("nik"), block_on("nama_match", "tanggal_lahir"),
+                  block_on("tanggal_lahir", "kode_kelurahan"), block_on("nama_match", "kode_kelurahan"),
+                  block_on("no_kk", "first_name"))]
+    return unfiltered
+
+
 def _scored(records, settings, tmp_path):
     rows, _ = score_pairs(records, settings, tmp_path, "match_probability")
     return {(row[0], row[1]): row[2] for row in rows}
@@ -136,13 +158,7 @@ def _scored(records, settings, tmp_path):
 def test_scoring_without_the_filters_links_the_same_pairs(households, seed, rates, tmp_path):
     model = load_model()
     records = make_cases(households, seed, rates).table()
-    unfiltered = copy.deepcopy(model.settings)
-    unfiltered["blocking_rules_to_generate_predictions"] = [
-        {"blocking_rule": r.get_blocking_rule("duckdb").blocking_rule_sql, "sql_dialect": "duckdb"}
-        for r in (block_on("nik"), block_on("nama_match", "tanggal_lahir"),
-                  block_on("tanggal_lahir", "kode_kelurahan"), block_on("nama_match", "kode_kelurahan"),
-                  block_on("no_kk", "first_name"))]
-    everything = _scored(records, unfiltered, tmp_path / "all")
+    everything = _scored(records, _unfiltered(model.settings), tmp_path / "all")
     filtered = _scored(records, model.settings, tmp_path / "filtered")
     dropped = set(everything) - set(filtered)
     assert set(filtered) <= set(everything)
@@ -154,3 +170,47 @@ def test_scoring_without_the_filters_links_the_same_pairs(households, seed, rate
     linked_filtered = {p for p, prob in filtered.items() if prob >= model.threshold}
     assert len(linked) > 1000
     assert linked == linked_filtered, f"{len(linked ^ linked_filtered)} linked pairs differ"
+    _same_review_band(everything, filtered, lowest_probability_used(model))
+
+
+def _same_review_band(everything: dict, filtered: dict, floor: float) -> None:
+    """Every pair at or above `floor` is scored with the filters, and with the same probability."""
+    doubtful = {pair for pair, p in everything.items() if p >= floor}
+    kept = {pair for pair, p in filtered.items() if p >= floor}
+    assert kept == doubtful, f"{len(kept ^ doubtful)} pairs at or above {floor} differ"
+    assert all(filtered[pair] == everything[pair] for pair in kept)
+
+
+# NIKs numbered as Dukcapil numbers them (the serial counts the people of one kecamatan, birth date and sex) and
+# every row in one kelurahan: birthday-mates of one kecamatan have NIKs a digit apart, and with two known KKs the
+# filters drop them (the NIK's typo level needs one household). More NIK-less rows than the maker's default, so
+# that the far and missing NIKs meet names at every level.
+@pytest.mark.parametrize("households, seed, rates", [(2500, 505, Rates(nik_missing=0.2)),
+                                                     (2000, 606, dataclasses.replace(DENSE_RATES["harsh"],
+                                                                                     nik_missing=0.25))],
+                         ids=["default", "harsh"])
+def test_birthday_mates_whose_niks_differ_in_the_serial_are_dropped_without_changing_a_link(households, seed, rates,
+                                                                                             tmp_path):
+    model = load_model()
+    cases = make_cases(households, seed, rates, serial_per_birth_date=True)
+    records = cases.table()
+    records = records.set_column(records.schema.get_field_index("kode_kelurahan"), "kode_kelurahan",
+                                 pa.array(["3171011001"] * records.num_rows))
+    everything = _scored(records, _unfiltered(model.settings), tmp_path / "all")
+    filtered = _scored(records, model.settings, tmp_path / "filtered")
+    assert set(filtered) <= set(everything)
+    con = duckdb.connect()
+    con.register("records", records)
+    # pairs of one birth date, another known KK and address, NIKs one typo apart: what the household test no
+    # longer keeps (counts only)
+    mates = {tuple(sorted(pair)) for pair in con.execute(
+        "select l.unique_id, r.unique_id from records l join records r on l.tanggal_lahir = r.tanggal_lahir "
+        "and l.unique_id < r.unique_id where l.no_kk <> r.no_kk and l.alamat <> r.alamat and l.nik <> r.nik "
+        f"and {niks_one_typo_apart_sql('l.nik', 'r.nik')}").fetchall()}
+    con.close()
+    scored = mates & set(everything)
+    dropped = scored - set(filtered)
+    # the rest are kept by another test: the same name (rule 2), or a far NIK with names near
+    assert len(scored) > 200 and len(dropped) > 0.8 * len(scored), f"{len(dropped)} of {len(scored)} dropped"
+    assert sum(cases.truth[a] == cases.truth[b] for a, b in dropped) == 0
+    _same_review_band(everything, filtered, lowest_probability_used(model))
