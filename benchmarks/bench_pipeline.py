@@ -9,7 +9,8 @@ memory is the RSS summed over the child and its descendants (dbt), sampled from 
 After each run, benchmarks/bench_splink_alone.py predicts and clusters that run's linkage input with the committed
 model and nothing else, in its own process: the ratio of end to end to that is printed (issue 12: at most 3x).
 After the last run of a size, benchmarks/bench_blocking.py counts the comparisons of each blocking rule.
-Figures go to <data dir>/pipeline_results.json.
+The linkage step is also timed part by part (its `seconds_by_part` metadata). Figures go to
+<data dir>/pipeline_results.json.
 """
 
 from __future__ import annotations
@@ -70,13 +71,18 @@ with dg.DagsterInstance.get() as instance:
     job_started = time.time()
     outcome = run_quarter(quarter, log_path=run_log, instance=instance)
     job_s = time.time() - job_started
-    events = []
+    events, linkage_parts = [], {}
     if outcome.run_id:
         for entry in instance.all_logs(outcome.run_id, of_type=set(kinds)):
             events.append([entry.step_key, kinds[entry.dagster_event_type], entry.timestamp])
+        for entry in instance.all_logs(outcome.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION):
+            materialization = entry.dagster_event.event_specific_data.materialization
+            if materialization.asset_key == dg.AssetKey(["linkage", "person_clusters"]):
+                parts = materialization.metadata["seconds_by_part"].value.records
+                linkage_parts = {r.data["part"]: r.data["seconds"] for r in parts}
 Path(result_path).write_text(json.dumps({
     "load_s": load_s, "job_started": job_started, "job_s": job_s, "success": outcome.success,
-    "render": outcome.render(), "expected_steps": expected, "events": events}))
+    "render": outcome.render(), "expected_steps": expected, "events": events, "linkage_parts": linkage_parts}))
 """
 
 
@@ -222,6 +228,8 @@ def run_once(quarter: str, source_dir: Path, run_dir: Path) -> dict:
     return {
         "splink_alone": alone,
         "stages": stages,
+        # The linkage step part by part, from its own metadata (seconds_by_part).
+        "linkage_parts_s": child_result["linkage_parts"],
         # Dagster's own work outside the steps: creating the run, planning, events between steps.
         "between_steps_s": child_result["job_s"] - sum(s["wall_s"] for s in stages.values()),
         "job_s": child_result["job_s"],
@@ -267,6 +275,8 @@ def median_of(runs: list[dict]) -> dict:
         "stages": {stage: {"wall_s": med(r["stages"][stage]["wall_s"] for r in runs),
                            "peak_rss_mib": med(r["stages"][stage]["peak_rss_mib"] for r in runs)}
                    for stage, _ in STAGES},
+        "linkage_parts_s": {part: med(r["linkage_parts_s"][part] for r in runs)
+                            for part in runs[0]["linkage_parts_s"]},
         "between_steps_s": med(r["between_steps_s"] for r in runs),
         "job_s": med(r["job_s"] for r in runs),
         "job_peak_rss_mib": med(r["job_peak_rss_mib"] for r in runs),
@@ -383,6 +393,8 @@ def main() -> None:
                   f"{result['between_steps_s']:.1f}), loading {result['load_s']:.1f} s, peak RSS "
                   f"{result['process_peak_rss_mib']:,.0f} MiB (kernel, largest single process: "
                   f"{result['kernel_max_single_rss_mib']:,.0f} MiB), {result['samples']} samples", flush=True)
+            print("    linkage by part: " + ", ".join(f"{part} {seconds:.1f}" for part, seconds
+                                                      in result["linkage_parts_s"].items()), flush=True)
         size["median"] = median_of(size["runs"])
         size["blocking"] = blocking(size_dir / "run" / "warehouse" / f"{args.quarter}.duckdb",
                                     size_dir / "run" / "logs" / args.quarter)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,7 @@ class LinkResult:
     ids_other_key_rows: int = 0  # previous keys made with another HMAC key (a rotated key carries no id over)
     review_effects: object = None  # review_constraints.DecisionEffects
     review_candidates: dict[str, int] = field(default_factory=dict)  # doubtful pairs per kind (review.candidates)
+    part_seconds: dict[str, float] = field(default_factory=dict)  # wall time of each part of link_records, in order
 
     @property
     def people(self) -> int:
@@ -93,6 +95,15 @@ def scratch_beside(warehouse: duckdb.DuckDBPyConnection, input_table: str, temp_
         warehouse.execute(f"detach {SCRATCH}")
 
 
+@contextlib.contextmanager
+def _timed(seconds: dict[str, float], part: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        seconds[part] = round(time.perf_counter() - started, 3)
+
+
 def link(records: pa.Table, model: LinkageModel, *, temp_dir: Path, **ids) -> LinkResult:
     """Score every blocked pair of `records` (columns of int_persons__for_linkage) and cluster at the threshold.
 
@@ -125,33 +136,43 @@ def link_records(
 
     from splink import DuckDBAPI, Linker
 
+    part = {}
     rows = con.execute("select count(*) from records").fetchall()[0][0]
     sized = weights_for_rows(model, int(rows))
-    db_api = DuckDBAPI(connection=con)
-    linker = Linker(db_api.register("records"), sized.settings, log_level=SPLINK_LOG_LEVEL)
-    pairs = linker.inference.predict()
-    # fetchall, not fetchone: a result left open on Splink's connection breaks its next call (DuckDB 2.0).
-    comparisons, linked = con.execute(
-        f"select count(*), count(*) filter (where match_probability >= {model.threshold}) "
-        f"from {pairs.physical_name}"
-    ).fetchall()[0]
+    with _timed(part, "predict"):
+        db_api = DuckDBAPI(connection=con)
+        linker = Linker(db_api.register("records"), sized.settings, log_level=SPLINK_LOG_LEVEL)
+        pairs = linker.inference.predict()
+        # fetchall, not fetchone: a result left open on Splink's connection breaks its next call (DuckDB 2.0).
+        comparisons, linked = con.execute(
+            f"select count(*), count(*) filter (where match_probability >= {model.threshold}) "
+            f"from {pairs.physical_name}"
+        ).fetchall()[0]
     # In row order: the cannot-link joins below pair each row with its record, and on a table in the records'
     # order they took half the time (the twin pairs 7.1 -> 3.6 s at 10M rows).
-    cluster_at_threshold(con, pairs.physical_name, model.threshold)
-    split = split_clusters_holding_two_niks(con, pairs.physical_name, model.threshold)
-    twins_split = split_clusters_holding_twins(con, pairs.physical_name, model.threshold)
+    with _timed(part, "cluster"):
+        cluster_at_threshold(con, pairs.physical_name, model.threshold)
+    with _timed(part, "split_two_niks"):
+        split = split_clusters_holding_two_niks(con, pairs.physical_name, model.threshold)
+    with _timed(part, "split_twins"):
+        twins_split = split_clusters_holding_twins(con, pairs.physical_name, model.threshold)
     # A person's judgement comes after every rule: it is about these very records.
-    effects = apply_review_decisions(con, pairs.physical_name, model.threshold, decisions or [], key_secret)
+    with _timed(part, "review_decisions"):
+        effects = apply_review_decisions(con, pairs.physical_name, model.threshold, decisions or [], key_secret)
     candidates = {}
-    if review is not None:
-        candidates = select_candidates(con, pairs.physical_name, model.threshold,
-                                       {d.pair_id for d in decisions or []}, key_secret, review)
-    shared = count_niks_in_several_clusters(con)
+    with _timed(part, "review_candidates"):
+        if review is not None:
+            candidates = select_candidates(con, pairs.physical_name, model.threshold,
+                                           {d.pair_id for d in decisions or []}, key_secret, review)
+    with _timed(part, "niks_in_several"):
+        shared = count_niks_in_several_clusters(con)
     ids = {"carried_over": 0, "new": 0}
     if quarter is not None:
-        ids = assign_person_ids(con, quarter, previous_keys, key_secret)
+        with _timed(part, "person_ids"):
+            ids = assign_person_ids(con, quarter, previous_keys, key_secret)
         if keys_out is not None:
-            export_keys(con, keys_out, quarter, key_secret)
+            with _timed(part, "keys_export"):
+                export_keys(con, keys_out, quarter, key_secret)
     sizes = con.execute(
         "select size, count(*) from (select count(*) as size from clusters group by cluster_id) "
         "group by size order by size"
@@ -171,6 +192,7 @@ def link_records(
         ids_other_key_rows=ids.get("other_key_rows", 0),
         review_effects=effects,
         review_candidates=candidates,
+        part_seconds=part,
     )
 
 

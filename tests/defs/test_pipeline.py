@@ -112,6 +112,13 @@ def test_materializations_show_row_counts_and_breakdowns(quarter_run, truth):
     assert clusters["prior_shift_bits"].value == 0.0  # 20,000 people: fewer rows than the training quarter
     assert clusters["model_trained_on"].value.startswith(f"model {clusters['model_version'].value}, trained on "
                                                          "GENERATED data (satudata synth")
+    parts = _counts(clusters["seconds_by_part"], "part", "seconds")
+    assert list(parts) == ["copy_input", "predict", "cluster", "split_two_niks", "split_twins", "review_decisions",
+                           "review_candidates", "niks_in_several", "person_ids", "keys_export", "write_tables"]
+    assert parts["predict"] > 0 and min(parts.values()) >= 0
+    run_id = instance.get_latest_materialization_event(dg.AssetKey(["linkage", "person_clusters"])).run_id
+    step, = [s for s in instance.get_run_step_stats(run_id) if s.step_key == "linkage__person_clusters"]
+    assert sum(parts.values()) <= step.end_time - step.start_time
 
 
 def test_submission_columns_and_rows(truth):

@@ -1,5 +1,7 @@
 """Splink linkage of the quarter's list rows into people, and the over-linking check on its clusters."""
 
+import time
+
 import dagster as dg
 
 from orchestration.defs.metadata import table
@@ -41,11 +43,14 @@ def person_clusters(context: dg.AssetExecutionContext, warehouse: WarehouseResou
     # One connection for the step: Splink reads its input and its clusters are written without leaving DuckDB.
     with storage_errors_explained(temp_dir), warehouse.connect(paths.quarter) as con:
         con.execute("create schema if not exists linkage")
+        copying = time.perf_counter()
         with scratch_beside(con, "intermediate.int_persons__for_linkage", temp_dir) as scratch:
+            copy_s = time.perf_counter() - copying
             result = link_records(scratch, model, quarter=paths.quarter.key, previous_keys=previous,
                                   keys_out=paths.export("person_keys"),
                                   key_secret=person_key_secret(paths.data_dir),
                                   decisions=decisions, review=ReviewSettings.from_env())
+            writing = time.perf_counter()
             home = f'"{paths.quarter.key}".linkage'
             scratch.execute(
                 f"create or replace table {home}.person_clusters as "
@@ -61,6 +66,8 @@ def person_clusters(context: dg.AssetExecutionContext, warehouse: WarehouseResou
                 f"create or replace table {home}.review_applied as select a.*, cl.person_id as person_id_l, "
                 "cr.person_id as person_id_r from review_applied a join clusters cl on cl.unique_id = a.unique_id_l "
                 "join clusters cr on cr.unique_id = a.unique_id_r order by all")
+            write_s = time.perf_counter() - writing
+    seconds = {"copy_input": round(copy_s, 3), **result.part_seconds, "write_tables": round(write_s, 3)}
     if decisions:
         from orchestration.review.audit_log import append_entries
 
@@ -97,6 +104,8 @@ def person_clusters(context: dg.AssetExecutionContext, warehouse: WarehouseResou
         "review_decisions_that_changed_people": dg.MetadataValue.int(result.review_effects.changed),
         "review_decisions_changed": dg.MetadataValue.text(" ".join(result.review_effects.changed_ids) or "none"),
         **{f"review_pairs_{kind}": dg.MetadataValue.int(n) for kind, n in result.review_candidates.items()},
+        # Where the step's time went, part by part (benchmarks/bench_pipeline.py reports it per size).
+        "seconds_by_part": table([("part", "text"), ("seconds", "float")], list(seconds.items())),
     })
 
 
