@@ -383,7 +383,9 @@ def _twin_pairs_sql() -> str:
         "a.nik as nik_a, b.nik as nik_b, a.nama_match as name_a, b.nama_match as name_b, "
         f"coalesce({far}, false) as dates_far, "
         f"coalesce({_far_nik_sql('a')}, false) or coalesce({_far_nik_sql('b')}, false) as nik_far, "
-        "coalesce(a.jenis_kelamin <> b.jenis_kelamin, false) as sexes_differ "
+        "coalesce(a.jenis_kelamin <> b.jenis_kelamin, false) as sexes_differ, "
+        f"a.source = b.source and coalesce({_one_household_sql()}, false) as one_roster, "
+        "coalesce(a.tanggal_lahir = b.tanggal_lahir, false) as same_date "
         "from clusters ca join records a on a.unique_id = ca.unique_id "
         "join clusters cb on cb.cluster_id = ca.cluster_id and ca.unique_id < cb.unique_id "
         "join records b on b.unique_id = cb.unique_id "
@@ -401,19 +403,28 @@ def _far_nik_sql(row: str) -> str:
     return nik_is_another_persons_sql(f"{row}.nik", f"{row}.tanggal_lahir")
 
 
-def _kept_together(both_own, names_related, nik_a, nik_b, name_a, name_b, dates_far, nik_far, sexes_differ) -> bool:
+def _kept_together(both_own, names_related, nik_a, nik_b, name_a, name_b, dates_far, nik_far, sexes_differ,
+                   one_roster, same_date) -> bool:
     """Whether the NIKs make a household-member pair one person after all.
 
     One NIK on both rows (never two missing NIKs: null is no NIK) with related names, unless the birth dates are
-    far apart and a NIK is far from its own row's date (the head's NIK on a member's row); or two own NIKs of one
-    person. A twin under the other twin's NIK with a name one letter apart stays with the twin (nothing in the rows
-    tells it from one person whose sex was mistyped; it has no row of its own NIK, so it is never published)."""
+    far apart and a NIK is far from its own row's date (the head's NIK on a member's row), or the two rows are one
+    roster's (one file, one household) with one birth date and two sexes: a girl and a boy born the same day, one
+    listed under the other's NIK (SUMINI and SUMINA, P and L), whom one list has as two members; or two own NIKs of
+    one person. A same-sex twin under the other twin's NIK with a name one letter apart stays with the twin
+    (nothing in the rows tells it from one person listed twice with a typo; it has no row of its own NIK, so it is
+    never published), and so do opposite-sex twins under one NIK in two lists (one person whose sex one list
+    mistyped)."""
     if nik_a is None and nik_b is None:
         # No NIK on either row: nothing tells twins one letter apart from one person listed twice with a typo, except
         # a sex or an age that differs (both rows without a usable NIK are excluded as such anyway).
         return bool(names_related) and not dates_far and not sexes_differ
     if nik_a is not None and nik_a == nik_b:
         if dates_far and nik_far:
+            return False
+        # One person entered twice in one roster with both the name and the sex mistyped is split by this: one
+        # part keeps the NIK, the other is excluded as nik_conflict and visited (docs/linkage.md).
+        if one_roster and same_date and sexes_differ:
             return False
         return bool(names_related)
     return bool(both_own and nik_a is not None and nik_b is not None
@@ -437,8 +448,10 @@ def split_clusters_holding_twins(con: duckdb.DuckDBPyConnection, pairs: str, thr
     links, strongest first, never joining parts that hold such a pair; returns how many clusters were split. The
     cost: one person's rows of one roster under a name variant, or with a mistyped sex, where one row has no usable
     NIK, are left apart, that row excluded as without a usable NIK instead of joining the person; and one person
-    under their NIK in two households with unrelated names in the two lists is split. It misses twins under one NIK
-    with related names (KENZO, KENZI): nothing in the rows tells that from one person's typos.
+    under their NIK in two households with unrelated names in the two lists is split; one person entered twice in
+    one roster under their NIK with both the name and the sex mistyped is split (one part is then a NIK conflict).
+    It misses same-sex twins under one NIK with related names (KENZO, KENZI), and opposite-sex twins under one NIK
+    in two different lists: nothing in the rows tells that from one person's typos.
     """
     apart = [(cluster, a, b) for cluster, a, b, *pair in con.execute(_twin_pairs_sql()).fetchall()
              if not _kept_together(*pair)]

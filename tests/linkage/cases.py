@@ -47,6 +47,12 @@ class Rates:
     twins: float = 0.08  # per household with children
     parent_child_same_day: float = 0.06  # per household with children
     namesake: float = 0.02  # per person: another person elsewhere with the same name and birth date
+    # Off by default (the draws above keep their rows): twins of opposite sex, a twin listed under the other twin's
+    # NIK on every row, and a list holding a person's row twice (a cadre's double entry), each copy with its own
+    # errors.
+    opposite_sex_twins: float = 0.0  # per twin pair
+    twin_under_twins_nik: float = 0.0  # per twin pair
+    roster_duplicate: float = 0.0  # per list row
 
 
 @dataclass
@@ -73,6 +79,8 @@ class Cases:
     apart: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # kind -> pairs of person keys
     nik_typo_rows: list[str] = field(default_factory=list)  # rows whose NIK was mistyped (only that)
     ganda_rows: list[str] = field(default_factory=list)  # rows carrying another member's NIK
+    twin_under_twins_nik: list[tuple[str, str]] = field(default_factory=list)  # (twin, twin whose NIK they carry)
+    roster_duplicates: list[tuple[str, str]] = field(default_factory=list)  # two rows of one person in one list
     persons: dict[str, Person] = field(default_factory=dict)
 
     def table(self) -> pa.Table:
@@ -163,6 +171,7 @@ def make_cases(households: int, seed: int, rates: Rates = Rates(), *, serial_per
         return p
 
     people: list[Person] = []
+    nik_carried: dict[str, str] = {}  # person key -> the NIK on their rows, when it is another person's
     for h in range(households):
         kec = rng.choice(KECAMATAN)
         kel = f"{kec}{rng.randint(1001, 1004)}"
@@ -197,15 +206,24 @@ def make_cases(households: int, seed: int, rates: Rates = Rates(), *, serial_per
             sex = rng.choice("LP")
             firsts = {m.nama.split()[0] for m in members}
             a, b = rng.choice([t for t in TWIN_NAMES[sex] if not firsts & set(t)] or [("AGUNG", "ANGGA")])
+            sex2 = sex
+            if rates.opposite_sex_twins and rng.random() < rates.opposite_sex_twins:
+                # A girl and a boy, named alike as twins often are (the maker's names share a first letter).
+                sex2 = "P" if sex == "L" else "L"
+                b = rng.choice([n for n in (FIRST_L if sex2 == "L" else FIRST_P) if n[0] == a[0] and n not in firsts]
+                               or (FIRST_L if sex2 == "L" else FIRST_P))
             dob = rand_date(max(head.dob.year + 18, 1995), 2020)
             region = kec
             t1 = add(Person(f"{hh}t1", f"{a} {last}", dob, sex, "", hh, kk, kel, alamat, rt_rw, False))
             t1.nik = nik_for(region, dob, sex, next_serial(region, dob, sex, 1))
-            t2_nik = nik_for(region, dob, sex, next_serial(region, dob, sex, 1))
-            t2 = add(Person(f"{hh}t2", f"{b} {last}", dob, sex, t2_nik, hh, kk, kel, alamat, rt_rw, False))
+            t2_nik = nik_for(region, dob, sex2, next_serial(region, dob, sex2, 1))
+            t2 = add(Person(f"{hh}t2", f"{b} {last}", dob, sex2, t2_nik, hh, kk, kel, alamat, rt_rw, False))
             used_niks.update({t1.nik, t2.nik})
             members += [t1, t2]
             cases.apart.setdefault("twins", []).append((t1.key, t2.key))
+            if rates.twin_under_twins_nik and rng.random() < rates.twin_under_twins_nik:
+                nik_carried[t2.key] = t1.nik
+                cases.twin_under_twins_nik.append((t2.key, t1.key))
         if children and rng.random() < rates.parent_child_same_day:
             child = rng.choice(children)
             year = rng.randint(max(head.dob.year + 18, 1995), 2020)
@@ -233,20 +251,25 @@ def make_cases(households: int, seed: int, rates: Rates = Rates(), *, serial_per
     n = 0
     for p in people:
         sources = rng.sample(("dtks", "p3ke", "carik"), rng.choice((1, 2, 2, 3)))
-        for source in sorted(sources):
+        listed = [s for source in sorted(sources) for s in [source] * (
+            2 if rates.roster_duplicate and rng.random() < rates.roster_duplicate else 1)]
+        for i, source in enumerate(listed):
             n += 1
             uid = f"{source}:{n}"
-            nik: str | None = p.nik
+            if i and listed[i - 1] == source:
+                cases.roster_duplicates.append((f"{source}:{n - 1}", uid))
+            base = nik_carried.get(p.key, p.nik)
+            nik: str | None = base
             nama, dob, sex = p.nama, p.dob.isoformat(), p.sex
             only_nik_typo = False
             r = rng.random()
             others = [m for m in by_household[p.household] if m.key != p.key]
             if r < rates.nik_substitution:
-                nik, only_nik_typo = _substitute(rng, p.nik), True
+                nik, only_nik_typo = _substitute(rng, base), True
             elif r < rates.nik_substitution + rates.nik_transposition:
-                nik = _transpose(rng, p.nik)
+                nik = _transpose(rng, base)
                 only_nik_typo = nik is not None
-                nik = nik or p.nik
+                nik = nik or base
             elif r < rates.nik_substitution + rates.nik_transposition + rates.nik_missing:
                 nik = None
             elif not p.is_head and others and r < (rates.nik_substitution + rates.nik_transposition
