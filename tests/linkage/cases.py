@@ -47,9 +47,9 @@ class Rates:
     twins: float = 0.08  # per household with children
     parent_child_same_day: float = 0.06  # per household with children
     namesake: float = 0.02  # per person: another person elsewhere with the same name and birth date
-    # Off by default (the draws above keep their rows): twins of opposite sex, a twin listed under the other twin's
-    # NIK on every row, and a list holding a person's row twice (a cadre's double entry), each copy with its own
-    # errors.
+    # Off by default (so the existing draws keep their rows): twins of opposite sex, a twin listed under the other
+    # twin's NIK on every row, and a list holding a person's row twice (a cadre's double entry), each copy with its
+    # own errors.
     opposite_sex_twins: float = 0.0  # per twin pair
     twin_under_twins_nik: float = 0.0  # per twin pair
     roster_duplicate: float = 0.0  # per list row

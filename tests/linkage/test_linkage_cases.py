@@ -205,4 +205,5 @@ def test_a_persons_double_entry_in_one_list_stays_one_person(roster_draw):
                    or row[a]["jenis_kelamin"] == row[b]["jenis_kelamin"]]
     assert not unexplained, f"{len(unexplained)} of {len(cases.roster_duplicates)} double entries under one NIK split"
     # This draw's sex typos are 4 times the default rate and its name typos twice, so that the cost can be seen.
-    assert len(under_one_nik) <= 0.01 * len(cases.roster_duplicates), f"{len(under_one_nik)} of {len(split)}"
+    bound = 0.01 * len(cases.roster_duplicates)
+    assert len(under_one_nik) <= bound, f"{len(under_one_nik)} of {len(cases.roster_duplicates)}"
