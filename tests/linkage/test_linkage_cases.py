@@ -33,9 +33,13 @@ def draw(request, model, tmp_path_factory):
     households, seed, rates = DRAWS[request.param]
     cases = make_cases(households, seed, rates)
     result = link(cases.table(), model, temp_dir=tmp_path_factory.mktemp("splink"))
-    clusters = dict(zip(result.clusters.column("unique_id").to_pylist(),
-                        result.clusters.column("cluster_id").to_pylist()))
-    return cases, clusters, result
+    return cases, _clusters(result), result
+
+
+def _clusters(result) -> dict[str, str]:
+    """unique_id -> cluster_id of a linkage result."""
+    return dict(zip(result.clusters.column("unique_id").to_pylist(),
+                    result.clusters.column("cluster_id").to_pylist()))
 
 
 def _assignments(cases, clusters) -> pa.Table:
@@ -159,9 +163,7 @@ ROSTER_RATES = Rates(twins=0.4, opposite_sex_twins=0.5, twin_under_twins_nik=0.5
 def roster_draw(model, tmp_path_factory):
     cases = make_cases(1500, 303, ROSTER_RATES)
     result = link(cases.table(), model, temp_dir=tmp_path_factory.mktemp("splink"))
-    clusters = dict(zip(result.clusters.column("unique_id").to_pylist(),
-                        result.clusters.column("cluster_id").to_pylist()))
-    return cases, clusters, {r["unique_id"]: r for r in cases.rows}
+    return cases, _clusters(result), {r["unique_id"]: r for r in cases.rows}
 
 
 def _rows_by_person_and_source(cases) -> dict[tuple[str, str], list[str]]:
