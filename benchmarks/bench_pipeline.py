@@ -8,7 +8,8 @@ in a fresh child process, as `satudata run` does. Stage times come from the step
 memory is the RSS summed over the child and its descendants (dbt), sampled from /proc every 0.1 s by this process.
 After each run, benchmarks/bench_splink_alone.py predicts and clusters that run's linkage input with the committed
 model and nothing else, in its own process: the ratio of end to end to that is printed (issue 12: at most 3x).
-After the last run of a size, benchmarks/bench_blocking.py counts the comparisons of each blocking rule.
+After the last run of a size, benchmarks/bench_blocking.py counts the comparisons of each blocking rule and
+benchmarks/bench_floor.py times reading the landing files once and writing the submission once (no checks).
 The linkage step is also timed part by part (its `seconds_by_part` metadata). Figures go to
 <data dir>/pipeline_results.json.
 """
@@ -243,12 +244,12 @@ def run_once(quarter: str, source_dir: Path, run_dir: Path) -> dict:
     }
 
 
-def _bench_script(script: str, name: str, what: str, warehouse: Path, logs: Path) -> dict:
+def _bench_script(script: str, name: str, what: str, warehouse: Path, logs: Path, *extra: str) -> dict:
     """benchmarks/<script> on a run's warehouse in a child process; its figures from <logs>/<name>.json."""
     figures = logs / f"{name}.json"
     with (logs / f"{name}.log").open("w") as log:
         done = subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks" / script),
-                               "--warehouse", str(warehouse), "--json", str(figures)],
+                               "--warehouse", str(warehouse), "--json", str(figures), *extra],
                               cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
     if done.returncode != 0:
         fail(f"{what} exited with status {done.returncode}; see {logs / f'{name}.log'}")
@@ -263,6 +264,12 @@ def splink_alone(warehouse: Path, logs: Path) -> dict:
 def blocking(warehouse: Path, logs: Path) -> dict:
     """benchmarks/bench_blocking.py on the last run's linkage input: comparisons per rule, largest blocks."""
     return _bench_script("bench_blocking.py", "blocking", "the blocking analysis", warehouse, logs)
+
+
+def floor(source_dir: Path, warehouse: Path, logs: Path, quarter: str) -> dict:
+    """benchmarks/bench_floor.py: the size's landing files read once and the run's submission written once."""
+    return _bench_script("bench_floor.py", "floor", "the floor", warehouse, logs, "--data-dir", str(source_dir),
+                         "--quarter", quarter)
 
 
 def median_of(runs: list[dict]) -> dict:
@@ -319,6 +326,8 @@ def readme_table(sizes: list[dict]) -> str:
                                                          f"{s['median']['splink_alone_peak_rss_mib']:,.0f} MiB")
                                                         for s in sizes])
     row("end to end / Splink alone", [(f"{s['median']['ratio_to_splink_alone']:.1f}x", "") for s in sizes])
+    row("floor: the files read once, the submission written once", [(f"{s['floor']['floor_s']:.1f} s", "")
+                                                                     for s in sizes])
     row("comparisons scored (blocking)", [(f"{s['blocking']['rules'][-1]['cumulative_comparisons']:,}", "")
                                           for s in sizes])
     row("pairwise precision / recall (truth)", [(f"{s['quality']['precision']:.5f} / {s['quality']['recall']:.5f}",
@@ -398,6 +407,11 @@ def main() -> None:
         size["median"] = median_of(size["runs"])
         size["blocking"] = blocking(size_dir / "run" / "warehouse" / f"{args.quarter}.duckdb",
                                     size_dir / "run" / "logs" / args.quarter)
+        size["floor"] = floor(size_dir / "source", size_dir / "run" / "warehouse" / f"{args.quarter}.duckdb",
+                              size_dir / "run" / "logs" / args.quarter, args.quarter)
+        low = size["floor"]
+        print(f"  floor: the CSVs read once {low['csv_s']:.1f} s, the workbook {low['xlsx_s']:.1f} s, "
+              f"the submission written {low['write_s']:.1f} s", flush=True)
         # Linkage no worse at scale: the last run's submission and ledger judged against the generated truth.
         size["quality"] = score_quarter(size_dir / "run", args.quarter, truth_dir=size_dir / "source").as_dict()
         quality = size["quality"]

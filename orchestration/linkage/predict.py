@@ -75,12 +75,16 @@ def _spill_to(con: duckdb.DuckDBPyConnection, temp_dir: Path, memory_limit: str 
 
 @contextlib.contextmanager
 def scratch_beside(warehouse: duckdb.DuckDBPyConnection, input_table: str, temp_dir: Path,
-                   memory_limit: str | None = None, rows: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+                   memory_limit: str | None = None, rows: str | None = None,
+                   ordered: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
     """The warehouse's connection with an in-memory catalog in use, holding `input_table` (or its `rows`, a query
-    of unique_ids over the warehouse) as table `records`.
+    of unique_ids over the warehouse) as table `records`, in unique_id order unless not `ordered`.
 
     Splink's own tables go to the in-memory catalog (spilling to `temp_dir`), never into the warehouse file, and
-    the input is copied inside DuckDB: at 10M rows an Arrow copy of it held in Python cost about 1.6 GiB.
+    the input is copied inside DuckDB: at 10M rows an Arrow copy of it held in Python cost about 1.6 GiB. Not
+    `ordered`, the copy keeps the warehouse's order: link_records gives the same clusters and ids whatever the
+    order (tests/linkage/test_linkage_predict.py), and dbt writes the list rows in unique_id order already (46 out
+    of place at 10M), where sorting them again took 5.4 s instead of 2.5 s.
     """
     home = warehouse.execute("select current_database()").fetchall()[0][0]
     _spill_to(warehouse, temp_dir, memory_limit)
@@ -88,7 +92,8 @@ def scratch_beside(warehouse: duckdb.DuckDBPyConnection, input_table: str, temp_
     try:
         warehouse.execute(f"use {SCRATCH}")
         where = f' where unique_id in ({rows})' if rows else ""
-        warehouse.execute(f'create table records as select * from "{home}".{input_table}{where} order by unique_id')
+        order = " order by unique_id" if ordered else ""
+        warehouse.execute(f'create table records as select * from "{home}".{input_table}{where}{order}')
         yield warehouse
     finally:
         warehouse.execute(f'use "{home}"')

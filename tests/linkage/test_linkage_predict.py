@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import random
+
+import duckdb
 import pyarrow as pa
 import pytest
 
 from orchestration.linkage.model import load_model
-from orchestration.linkage.predict import LinkResult, link
+from orchestration.linkage.predict import LinkResult, link, link_records, scratch_beside
 
 # The columns of int_persons__for_linkage, all text as dbt writes them.
 SCHEMA = pa.schema([(c, pa.string()) for c in (
@@ -120,3 +122,28 @@ def test_input_order_does_not_change_clusters(linked, model, tmp_path):
     random.Random(20251).shuffle(shuffled)
     assert [r["unique_id"] for r in shuffled] != [r["unique_id"] for r in ROWS]
     assert link(table(shuffled), model, temp_dir=tmp_path).clusters.equals(linked.clusters)
+
+
+def test_the_warehouse_order_gives_the_clusters_and_ids_of_a_sorted_copy(linked, model, tmp_path):
+    """The linkage step copies its input unsorted (scratch_beside, ordered=False): rows out of unique_id order in
+    the warehouse give the same clusters and person ids as the sorted copy."""
+    shuffled = ROWS.copy()
+    random.Random(20252).shuffle(shuffled)
+    warehouse = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    warehouse.register("shuffled", table(shuffled))
+    warehouse.execute("create schema intermediate")
+    warehouse.execute("create table intermediate.int_persons__for_linkage as select * from shuffled")
+    warehouse.unregister("shuffled")
+    people = {}
+    for ordered in (True, False):
+        with scratch_beside(warehouse, "intermediate.int_persons__for_linkage", tmp_path / "spill",
+                            ordered=ordered) as scratch:
+            copied = [uid for uid, in scratch.execute("select unique_id from records").fetchall()]
+            shuffled_ids = [r["unique_id"] for r in shuffled]
+            assert copied == (sorted(shuffled_ids) if ordered else shuffled_ids)
+            link_records(scratch, model, quarter="2025Q2", key_secret=b"k" * 40)
+            people[ordered] = scratch.execute(
+                "select unique_id, cluster_id, person_id from clusters order by unique_id").fetchall()
+    warehouse.close()
+    assert people[False] == people[True]
+    assert [(u, c) for u, c, _ in people[False]] == list(zip(*linked.clusters.to_pydict().values()))

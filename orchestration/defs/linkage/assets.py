@@ -44,7 +44,7 @@ def person_clusters(context: dg.AssetExecutionContext, warehouse: WarehouseResou
     with storage_errors_explained(temp_dir), warehouse.connect(paths.quarter) as con:
         con.execute("create schema if not exists linkage")
         copying = time.perf_counter()
-        with scratch_beside(con, "intermediate.int_persons__for_linkage", temp_dir) as scratch:
+        with scratch_beside(con, "intermediate.int_persons__for_linkage", temp_dir, ordered=False) as scratch:
             copy_s = time.perf_counter() - copying
             result = link_records(scratch, model, quarter=paths.quarter.key, previous_keys=previous,
                                   keys_out=paths.export("person_keys"),
