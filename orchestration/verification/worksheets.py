@@ -136,8 +136,11 @@ def write_workbooks(workbooks: list[tuple[Path, str, list[tuple], dict]], shared
         return
     # Largest first, each to the lightest share: the shares end about together.
     shares: list[list] = [[] for _ in range(workers)]
+    loads = [0] * workers
     for workbook in sorted(workbooks, key=lambda w: -len(w[2])):
-        min(shares, key=lambda share: sum(len(w[2]) for w in share)).append(workbook)
+        lightest = loads.index(min(loads))
+        shares[lightest].append(workbook)
+        loads[lightest] += len(workbook[2])
     # Child interpreters of their own, not multiprocessing's spawn: that re-imports the parent's main module
     # (Dagster's or pytest's entry point), and fork would copy the step's DuckDB threads mid-query. They import
     # this very file's package, whatever their working directory and whatever else is installed.
@@ -152,9 +155,11 @@ def write_workbooks(workbooks: list[tuple[Path, str, list[tuple], dict]], shared
         except BrokenPipeError:
             pass  # the worker died before reading: its exit status says so below
     # Only the error's type comes back: a message or a traceback could quote a cell (names, NIKs).
-    failures = [f"{child.stdout.read().decode().strip() or 'no error reported'} (exit status {child.wait()})"
-                for child in children]
-    failed = [f for child, f in zip(children, failures) if child.returncode != 0]
+    failed = []
+    for child in children:
+        reported = child.stdout.read().decode().strip()
+        if child.wait() != 0:
+            failed.append(f"{reported or 'no error reported'} (exit status {child.returncode})")
     if failed:
         raise RuntimeError(f"writing the verification worksheets failed in a worker: {'; '.join(failed)}")
     missing = sum(not target.is_file() for target, _, _, _ in workbooks)

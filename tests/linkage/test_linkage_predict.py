@@ -134,12 +134,12 @@ def test_the_warehouse_order_gives_the_clusters_and_ids_of_a_sorted_copy(linked,
     warehouse.execute("create schema intermediate")
     warehouse.execute("create table intermediate.int_persons__for_linkage as select * from shuffled")
     warehouse.unregister("shuffled")
+    shuffled_ids = [r["unique_id"] for r in shuffled]
     people = {}
     for ordered in (True, False):
         with scratch_beside(warehouse, "intermediate.int_persons__for_linkage", tmp_path / "spill",
                             ordered=ordered) as scratch:
             copied = [uid for uid, in scratch.execute("select unique_id from records").fetchall()]
-            shuffled_ids = [r["unique_id"] for r in shuffled]
             assert copied == (sorted(shuffled_ids) if ordered else shuffled_ids)
             link_records(scratch, model, quarter="2025Q2", key_secret=b"k" * 40)
             people[ordered] = scratch.execute(
