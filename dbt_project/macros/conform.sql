@@ -18,16 +18,19 @@
 
 {# A name as written, in upper case, with academic and religious titles and punctuation removed. #}
 {% macro clean_name(column) -%}
-    nullif(trim(regexp_replace(
-        regexp_replace(
-            regexp_replace(
-                regexp_replace(upper(trim({{ column }})), ',.*$', ''),
-                '^((H|DR|IR)\.\s*|(HJ|HAJI|HAJJAH|DRS|DRA|PROF)\.?\s+)+', ''
-            ),
-            '\s(S|A|M)\.[A-Z]{1,4}\.?$', ''
-        ),
-        '[^A-Z'']+', ' ', 'g'
-    )), '')
+    {#- Each step runs only where it can change something: the cell has a comma, a dot, or a character other than
+        letters, apostrophes and single spaces (2 % of names), so most names pass with two cheap tests. -#}
+    {%- set written = "upper(trim(" ~ column ~ "))" -%}
+    {%- set before_comma = "case when contains(" ~ written ~ ", ',') then regexp_replace(" ~ written
+        ~ ", ',.*$', '') else " ~ written ~ " end" -%}
+    {%- set no_title = "regexp_replace(" ~ before_comma
+        ~ ", '^((H|DR|IR)\\.\\s*|(HJ|HAJI|HAJJAH|DRS|DRA|PROF)\\.?\\s+)+', '')" -%}
+    {%- set no_degree = "case when contains(" ~ no_title ~ ", '.') then regexp_replace(" ~ no_title
+        ~ ", '\\s(S|A|M)\\.[A-Z]{1,4}\\.?$', '') else " ~ no_title ~ " end" -%}
+    nullif(trim(case
+        when regexp_full_match({{ no_degree }}, '[A-Z'']+( [A-Z'']+)*') then {{ no_degree }}
+        else regexp_replace({{ no_degree }}, '[^A-Z'']+', ' ', 'g')
+    end), '')
 {%- endmacro %}
 
 {#
@@ -57,12 +60,17 @@
     removed because RT and RW have their own columns.
 #}
 {% macro standardise_address(column) -%}
+    {#- The RT/RW tail is looked for only in lines with an RT, and punctuation and blanks only in lines that have
+        some or a double blank (three in four): the same line, without the regular expressions' cost elsewhere. -#}
+    {%- set written = "upper(trim(" ~ column ~ "))" -%}
+    {%- set no_rt_rw = "case when contains(" ~ written ~ ", 'RT') then regexp_replace(" ~ written
+        ~ ", '\\bRT\\.?\\s*[0-9]+\\s*/?\\s*RW\\.?\\s*[0-9]+', '', 'g') else " ~ written ~ " end" -%}
     nullif(trim(array_to_string(list_filter(list_transform(
         string_split(
-            regexp_replace(
-                regexp_replace(upper(trim({{ column }})), '\bRT\.?\s*[0-9]+\s*/?\s*RW\.?\s*[0-9]+', '', 'g'),
-                '[.,/\s]+', ' ', 'g'
-            ),
+            case
+                when regexp_full_match({{ no_rt_rw }}, '[^.,/\s]+( [^.,/\s]+)*') then {{ no_rt_rw }}
+                else regexp_replace({{ no_rt_rw }}, '[.,/\s]+', ' ', 'g')
+            end,
             ' '
         ),
         lambda w: case
