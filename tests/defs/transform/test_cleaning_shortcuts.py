@@ -21,8 +21,8 @@ def _module(name: str):
 PLAIN_NAME = """nullif(trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(upper(trim(v)), ',.*$', ''),
     '^((H|DR|IR)\\.\\s*|(HJ|HAJI|HAJJAH|DRS|DRA|PROF)\\.?\\s+)+', ''), '\\s(S|A|M)\\.[A-Z]{1,4}\\.?$', ''),
     '[^A-Z'']+', ' ', 'g')), '')"""
-PLAIN_ADDRESS_SPACING = """regexp_replace(regexp_replace(upper(trim(v)), '\\bRT\\.?\\s*[0-9]+\\s*/?\\s*RW\\.?\\s*[0-9]+',
-    '', 'g'), '[.,/\\s]+', ' ', 'g')"""
+PLAIN_ADDRESS_SPACING = """regexp_replace(regexp_replace(upper(trim(v)),
+    '\\bRT\\.?\\s*[0-9]+\\s*/?\\s*RW\\.?\\s*[0-9]+', '', 'g'), '[.,/\\s]+', ' ', 'g')"""
 
 PIECES = ["SITI", "aminah", "H.", "HJ", "DR.", "PROF", "IR.", "S.PD", "M.KOM", "A.MD", "O'NEIL", "É", "JL.", "JALAN",
           "GG", "NO.", "NOMOR", "12A", "RT", "RT 003/RW 005", "RT.01 RW.02", "rt 1 / rw 2", "MARTADINATA", ",", ".",
