@@ -18,8 +18,9 @@
 
 {# A name as written, in upper case, with academic and religious titles and punctuation removed. #}
 {% macro clean_name(column) -%}
-    {#- Each step runs only where it can change something: the cell has a comma, a dot, or a character other than
-        letters, apostrophes and single spaces (2 % of names), so most names pass with two cheap tests. -#}
+    {#- The comma, degree and spacing steps run only where they can change the name: it has a comma, a dot, or a
+        character other than letters, apostrophes and single spaces (2 % of names). The title step, anchored at
+        the start, runs on every name. -#}
     {%- set written = "upper(trim(" ~ column ~ "))" -%}
     {%- set before_comma = "case when contains(" ~ written ~ ", ',') then regexp_replace(" ~ written
         ~ ", ',.*$', '') else " ~ written ~ " end" -%}
@@ -60,8 +61,8 @@
     removed because RT and RW have their own columns.
 #}
 {% macro standardise_address(column) -%}
-    {#- The RT/RW tail is looked for only in lines with an RT, and punctuation and blanks only in lines that have
-        some or a double blank (three in four): the same line, without the regular expressions' cost elsewhere. -#}
+    {#- The RT/RW tail is looked for only in lines with RT in them, and the spacing step runs only on lines with
+        punctuation (.,/) or a blank other than one space between words (three in four): the same line. -#}
     {%- set written = "upper(trim(" ~ column ~ "))" -%}
     {%- set no_rt_rw = "case when contains(" ~ written ~ ", 'RT') then regexp_replace(" ~ written
         ~ ", '\\bRT\\.?\\s*[0-9]+\\s*/?\\s*RW\\.?\\s*[0-9]+', '', 'g') else " ~ written ~ " end" -%}
