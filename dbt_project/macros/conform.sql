@@ -42,17 +42,24 @@
     key (DJOKO, JOKO and YOKO all key YOKO).
 #}
 {% macro match_name(column) -%}
-    array_to_string(list_transform(
-        string_split({{ column }}, ' '),
-        lambda w: case
-            when w in ('M', 'MOH', 'MUH', 'MHD', 'MOCH', 'MOHD', 'MUHAMAD', 'MOHAMMAD', 'MOHAMAD', 'MOCHAMAD',
-                       'MOCHAMMAD', 'MUHAMMED', 'MUCHAMMAD', 'MUCHAMAD', 'MOEHAMMAD', 'MUHAMAT') then 'MUHAMMAD'
-            when w in ('ST', 'SITTI') then 'SITI'
-            when w in ('ABD', 'ABDOEL', 'ABDOL') then 'ABDUL'
-            when w in ('AHM', 'ACHMAD', 'AHMAT', 'ACHMAT') then 'AHMAD'
+    {#- Only a name with a word to rewrite (a variant below, or OE or J, which DJ, TJ and SJ hold too) is split into
+        words: about four in five names have none and are the key as they stand. -#}
+    {%- set variants = {
+        'MUHAMMAD': ['M', 'MOH', 'MUH', 'MHD', 'MOCH', 'MOHD', 'MUHAMAD', 'MOHAMMAD', 'MOHAMAD', 'MOCHAMAD',
+                     'MOCHAMMAD', 'MUHAMMED', 'MUCHAMMAD', 'MUCHAMAD', 'MOEHAMMAD', 'MUHAMAT'],
+        'SITI': ['ST', 'SITTI'],
+        'ABDUL': ['ABD', 'ABDOEL', 'ABDOL'],
+        'AHMAD': ['AHM', 'ACHMAD', 'AHMAT', 'ACHMAT'],
+    } -%}
+    case when regexp_matches({{ column }}, 'J|OE|(^| )({{ variants.values() | sum(start=[]) | join('|') }})( |$)')
+    then array_to_string(
+        list_transform(string_split({{ column }}, ' '), lambda w: case
+            {%- for written, words in variants.items() %}
+            when w in ('{{ words | join("', '") }}') then '{{ written }}'
+            {%- endfor %}
             else replace(replace(replace(replace(replace(w, 'OE', 'U'), 'DJ', 'J'), 'TJ', 'C'), 'SJ', 'SY'), 'J', 'Y')
-        end
-    ), ' ')
+        end), ' ')
+    else {{ column }} end
 {%- endmacro %}
 
 {#

@@ -14,6 +14,7 @@ from packaging import version
 
 from orchestration import storage, warehouse
 from orchestration.defs.transform.project import dbt_project
+from orchestration.ingest import workbook_prefetch
 from orchestration.paths import QuarterPaths, resolve_data_dir
 from orchestration.quarters import Quarter
 
@@ -40,6 +41,10 @@ class WarehouseResource(dg.ConfigurableResource):
     def paths(self, quarter: Quarter | str) -> QuarterPaths:
         quarter = quarter if isinstance(quarter, Quarter) else Quarter.parse(quarter)
         return QuarterPaths(resolve_data_dir(self.data_dir), quarter)
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        # A workbook read ahead for a step that did not run (it failed, or the run stopped) is not left behind.
+        workbook_prefetch.stop_all()
 
     @contextlib.contextmanager
     def connect(self, quarter: Quarter | str, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

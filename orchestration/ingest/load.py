@@ -6,7 +6,7 @@ import contextlib
 import gc
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import duckdb
@@ -18,6 +18,7 @@ from orchestration.ingest.duckdb_csv import NotExact, insert_rows
 from orchestration.ingest.errors import LandingError
 from orchestration.ingest.record_scan import RecordScan, scan_records
 from orchestration.ingest.rows import Quarantined, ReadStats
+from orchestration.ingest.workbook_prefetch import Read, take as take_prefetched
 from orchestration.ingest.xlsx_reader import read_workbook
 
 # More than this share of filled NIK/KK cells written as numbers means the column was saved as a number
@@ -50,6 +51,7 @@ class LoadResult:
     missing: bool = False
     reader: str | None = None  # of a delimited file: "duckdb", or "python" (then fallback_reason says why)
     fallback_reason: str | None = None
+    read_ahead: bool = False  # of a workbook: read by a child while the CSVs loaded (workbook_prefetch.py)
 
     @property
     def rows_quarantined(self) -> int:
@@ -71,7 +73,7 @@ def _table_ddl(spec: ExtractSpec) -> str:
 
 
 @contextlib.contextmanager
-def _no_cyclic_gc():
+def no_cyclic_gc():
     # Millions of short strings and tuples, none in a cycle: the cyclic collector only rescans them,
     # which cost 40% of a 1M-row load.
     was_enabled = gc.isenabled()
@@ -98,7 +100,7 @@ def load_extract(con: duckdb.DuckDBPyConnection, spec: ExtractSpec, path: Path, 
     A delimited file is read by DuckDB when the record scan can vouch for its reading, else by the Python reader
     (`csv_reader="python"` forces the latter, for comparison).
     """
-    with _no_cyclic_gc():
+    with no_cyclic_gc():
         return _load(con, spec, path, csv_reader)
 
 
@@ -117,6 +119,9 @@ def _load(con: duckdb.DuckDBPyConnection, spec: ExtractSpec, path: Path, csv_rea
         raise LandingError(path, "is empty (0 bytes)")
     sha = file_sha256(path)
     if spec.is_workbook:
+        read = take_prefetched(spec, path)
+        if read is not None:
+            return _write(con, spec, path, sha, _prefetched_writer(read), read_ahead=True)
         return _write(con, spec, path, sha, _chunk_writer(lambda stats: read_workbook(spec, path, stats)))
     python = _chunk_writer(lambda stats: read_delimited(spec, path, stats))
     if csv_reader == "python":
@@ -156,6 +161,19 @@ def _chunk_writer(chunks_of) -> Writer:
     return write
 
 
+def _prefetched_writer(read: Read) -> Writer:
+    """Insert what a child read of a workbook (orchestration/ingest/workbook_prefetch.py), in one statement."""
+    def write(con, spec, path, sha, stats) -> tuple[int, list[Quarantined]]:
+        for name in (f.name for f in fields(ReadStats)):
+            setattr(stats, name, getattr(read.stats, name))
+        rows = read.rows  # noqa: F841 - read by the replacement scan below
+        if read.rows.num_rows:
+            con.execute(f"insert into {spec.table} select {_select_list(spec)}, ?, ? from rows", [path.name, sha])
+        _insert_quarantined(con, spec, path, read.quarantined)
+        return read.rows.num_rows, read.quarantined
+    return write
+
+
 def _duckdb_writer(header: Header, scan: RecordScan) -> Writer:
     def write(con, spec, path, sha, stats) -> tuple[int, list[Quarantined]]:
         loaded, quarantined = insert_rows(con, spec, path, sha, header, scan, stats)
@@ -178,7 +196,8 @@ def _insert_quarantined(con, spec: ExtractSpec, path: Path, quarantined: list[Qu
 
 
 def _write(con: duckdb.DuckDBPyConnection, spec: ExtractSpec, path: Path, sha: str, writer: Writer, *,
-           missing: bool = False, reader: str | None = None, why: str | None = None) -> LoadResult:
+           missing: bool = False, reader: str | None = None, why: str | None = None,
+           read_ahead: bool = False) -> LoadResult:
     stats = ReadStats()
     con.execute("create schema if not exists raw")
     con.execute(QUARANTINE_DDL)
@@ -204,7 +223,8 @@ def _write(con: duckdb.DuckDBPyConnection, spec: ExtractSpec, path: Path, sha: s
         con.execute("rollback")
         raise
     return LoadResult(spec.source, path.name, sha, stats.rows_read, loaded, quarantined,
-                      stats.reordered, stats.trailing_blank_rows, missing=missing, reader=reader, fallback_reason=why)
+                      stats.reordered, stats.trailing_blank_rows, missing=missing, reader=reader, fallback_reason=why,
+                      read_ahead=read_ahead)
 
 
 def _refuse_numeric_id_columns(spec: ExtractSpec, path: Path, stats: ReadStats) -> None:

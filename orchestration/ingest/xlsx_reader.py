@@ -45,6 +45,8 @@ def cell_text(value: object) -> str | None:
 
 # Exact classes: a bool is an int subclass, and a TRUE cell is not a number.
 _NUMBERS = frozenset({int, float})
+# calamine gives an empty cell as "": a column of these classes only is text cells and empty ones.
+_TEXT = frozenset({str})
 
 
 def sheet_label(name: str, position: int) -> str:
@@ -120,28 +122,45 @@ def _merged_reason(area: tuple[int, int, str], offset: int, where: str) -> str:
             "a merged area keeps its value in its first cell only")
 
 
-def _fill(spec: ExtractSpec, chunk: Chunk, pending: list[tuple[int, list, list]], positions: list[int],
+def _fill(spec: ExtractSpec, chunk: Chunk, pending: list[tuple[int, list]], positions: list[int],
           stats: ReadStats) -> Chunk:
     """Move the pending rows into the chunk, column by column."""
-    # One comprehension per column costs less than appending each cell to its column row by row.
-    chunk.source_rows.extend(row for row, _, _ in pending)
-    numeric_by_column = []
+    # Turned into columns once, in C; a column of text cells alone (most of them) then needs no per-cell test.
+    chunk.source_rows.extend(row for row, _ in pending)
+    by_column = list(zip(*(cells for _, cells in pending)))
+    numeric_by_column: list[tuple[str, list[bool]]] = []
     for column, values, position in zip(spec.columns, chunk.columns, positions):
-        texts = [row_texts[position] for _, _, row_texts in pending]
-        numeric = [cells[position].__class__ in _NUMBERS for _, cells, _ in pending]
+        cells = by_column[position]
+        if set(map(type, cells)) <= _TEXT:
+            texts = [c or None for c in cells]
+            numeric = None
+        else:
+            texts = [(c or None) if c.__class__ is str else cell_text(c) for c in cells]
+            numeric = [c.__class__ in _NUMBERS for c in cells]
+            numeric_by_column.append((column, numeric))
         values.extend(texts)
-        numeric_by_column.append(numeric)
         if column in stats.numeric_id_cells:
-            filled = [flag for text, flag in zip(texts, numeric) if text is not None]
-            stats.numeric_id_cells[column][0] += sum(filled)
-            stats.numeric_id_cells[column][1] += len(filled)
+            filled = len(texts) - texts.count(None)
+            stats.numeric_id_cells[column][1] += filled
+            if numeric is not None:
+                stats.numeric_id_cells[column][0] += sum(
+                    flag for text, flag in zip(texts, numeric) if text is not None)
+    if not numeric_by_column:
+        chunk.numeric_cells.extend([None] * len(pending))
+        return chunk
     # Rows share a handful of patterns of number cells: join each pattern's names once.
+    columns = [column for column, _ in numeric_by_column]
     names: dict[tuple[bool, ...], str | None] = {}
-    for flags in zip(*numeric_by_column):
+    for flags in zip(*(numeric for _, numeric in numeric_by_column)):
         if flags not in names:
-            names[flags] = ",".join(c for c, flag in zip(spec.columns, flags) if flag) or None
+            names[flags] = ",".join(c for c, flag in zip(columns, flags) if flag) or None
         chunk.numeric_cells.append(names[flags])
     return chunk
+
+
+def _texts(cells) -> list[str | None]:
+    """A row's cells as text, None for an empty cell."""
+    return [(c or None) if c.__class__ is str else cell_text(c) for c in cells]
 
 
 def _header(path: Path, spec: ExtractSpec, name: str, first: bool, sheet) -> list | None:
@@ -188,7 +207,7 @@ def read_workbook(spec: ExtractSpec, path: Path, stats: ReadStats) -> Iterator[C
         parts = workbook_parts(spec, path, workbook.sheet_names)
         stats.numeric_id_cells = {c: [0, 0] for c in spec.id_columns}
         chunk = Chunk(columns=[[] for _ in spec.columns], numeric_cells=[])
-        pending: list[tuple[int, list, list]] = []
+        pending: list[tuple[int, list]] = []
         first_names: list[str] = []
         positions: list[int] = []
         offset = 0  # data rows of the earlier parts: source_row runs on across sheets
@@ -216,9 +235,8 @@ def read_workbook(spec: ExtractSpec, path: Path, stats: ReadStats) -> Iterator[C
             for cells in rows:
                 local += 1
                 source_row = offset + local
-                # Most cells are text: converting them inline, without a call, pays for the workbook guard.
-                texts = [(c or None) if c.__class__ is str else cell_text(c) for c in cells]
-                if not any(texts):
+                # A truthy cell always has a text; only a row of falsy cells (0, FALSE, "") needs converting.
+                if not any(cells) and not any(_texts(cells)):
                     empty_run.append(local)  # quarantined only if a real row follows in this sheet
                     continue
                 for empty in empty_run:
@@ -228,16 +246,15 @@ def read_workbook(spec: ExtractSpec, path: Path, stats: ReadStats) -> Iterator[C
                 if merged and local in merged:
                     chunk.quarantined.append(Quarantined(source_row, _merged_reason(merged[local], offset, where)))
                     continue
-                if len(texts) < width:
+                if len(cells) < width:
                     cells = list(cells) + [""] * (width - len(cells))
-                    texts += [None] * (width - len(texts))
-                elif any(texts[width:]):
+                elif len(cells) > width and (any(cells[width:]) or any(_texts(cells[width:]))):
                     reason = f"row has values beyond the header's {width} columns"
                     chunk.quarantined.append(Quarantined(
                         source_row, f"{reason}: {where} row {local + 1}" if where else reason,
-                        raw_record="\t".join(t or "" for t in texts)))
+                        raw_record="\t".join(t or "" for t in _texts(cells))))
                     continue
-                pending.append((source_row, cells, texts))
+                pending.append((source_row, cells))
                 if len(pending) >= CHUNK_ROWS:
                     yield _fill(spec, chunk, pending, positions, stats)
                     chunk, pending = Chunk(columns=[[] for _ in spec.columns], numeric_cells=[]), []

@@ -121,6 +121,13 @@ def test_materializations_show_row_counts_and_breakdowns(quarter_run, truth):
     assert sum(parts.values()) <= step.end_time - step.start_time
 
 
+def test_the_workbook_is_read_ahead_while_the_csvs_load(quarter_run):
+    data_dir, _, instance = quarter_run
+    assert _metadata(instance, "raw/p3ke")["workbook_read"].value.startswith("ahead, by a child process")
+    assert _metadata(instance, "raw/dtks")["csv_reader"].value == "duckdb"
+    assert list((data_dir / "tmp" / "ingest").iterdir()) == []  # the child's rows are removed once loaded
+
+
 def test_submission_columns_and_rows(truth):
     columns = [r[0] for r in truth.execute("describe published").fetchall()]
     assert columns == ["person_id", "nik", "no_kk", "nama", "jenis_kelamin", "tanggal_lahir", "alamat", "rt", "rw",

@@ -68,3 +68,28 @@ def test_standardise_address_with_its_shortcuts_is_the_regular_expressions_alone
     assert differ == 0
     assert shortcut > 100 and full > 1000
 
+
+
+NAME_WORDS = ["MOH", "M", "MUHAMMAD", "MOEHAMMAD", "ST", "SITTI", "SITI", "ABD", "ABDOEL", "AHM", "ACHMAT", "BUDI",
+              "SOETANTO", "DJOKO", "TJIPTO", "SJAHRIR", "WAHJUNI", "YOGA", "MOHAN", "STEVEN", "AM", "MST", "OEI", "E",
+              "HOE", "RAJ", "ABDI", ""]
+
+
+def _names(seed: int, n: int = 4000) -> list[str | None]:
+    rng = random.Random(seed)
+    names: list[str | None] = [None, "", " ", "M", "MOH", "BUDI", "J", "OE"]
+    for _ in range(n):
+        words = [rng.choice(NAME_WORDS) for _ in range(rng.randint(1, 4))]
+        names.append(rng.choice(["", " "]) + rng.choice([" ", " ", "  "]).join(words) + rng.choice(["", " "]))
+    return names
+
+
+def test_match_name_with_its_shortcut_is_the_word_by_word_key():
+    fast = _module("conform.sql").match_name("v")
+    # The branch that splits the name into words, on every name: the key without the shortcut.
+    plain = fast[fast.index("array_to_string("):fast.rindex("else v end")]
+    assert plain.count("string_split(") == 1 and "regexp_matches" not in plain
+    guard = fast[len("case when "):fast.index("\n    then")]
+    differ, shortcut, full = _compare(_names(20251209), fast, plain, f"not {guard}")
+    assert differ == 0
+    assert shortcut > 300 and full > 1000
