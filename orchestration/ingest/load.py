@@ -17,7 +17,7 @@ from orchestration.ingest.csv_reader import Header, read_delimited, read_header
 from orchestration.ingest.duckdb_csv import NotExact, insert_rows
 from orchestration.ingest.errors import LandingError
 from orchestration.ingest.record_scan import RecordScan, scan_records
-from orchestration.ingest.rows import Quarantined, ReadStats
+from orchestration.ingest.rows import Chunk, Quarantined, ReadStats
 from orchestration.ingest.workbook_prefetch import Read, take as take_prefetched
 from orchestration.ingest.xlsx_reader import read_workbook
 
@@ -119,7 +119,7 @@ def _load(con: duckdb.DuckDBPyConnection, spec: ExtractSpec, path: Path, csv_rea
         raise LandingError(path, "is empty (0 bytes)")
     sha = file_sha256(path)
     if spec.is_workbook:
-        read = take_prefetched(spec, path)
+        read = take_prefetched(path)
         if read is not None:
             return _write(con, spec, path, sha, _prefetched_writer(read), read_ahead=True)
         return _write(con, spec, path, sha, _chunk_writer(lambda stats: read_workbook(spec, path, stats)))
@@ -140,6 +140,15 @@ def _load(con: duckdb.DuckDBPyConnection, spec: ExtractSpec, path: Path, csv_rea
 Writer = Callable[[duckdb.DuckDBPyConnection, ExtractSpec, Path, str, ReadStats], tuple[int, list[Quarantined]]]
 
 
+def chunk_table(spec: ExtractSpec, chunk: Chunk) -> pa.Table:
+    """A reader's chunk as an Arrow table: the contract's columns as text, numeric_cells (workbook), source_row."""
+    arrays = {c: pa.array(v, pa.string()) for c, v in zip(spec.columns, chunk.columns)}
+    if spec.is_workbook:
+        arrays["numeric_cells"] = pa.array(chunk.numeric_cells, pa.string())
+    arrays["source_row"] = pa.array(chunk.source_rows, pa.int64())
+    return pa.table(arrays)
+
+
 def _chunk_writer(chunks_of) -> Writer:
     """Insert what a Python reader yields, chunk by chunk."""
     def write(con, spec, path, sha, stats) -> tuple[int, list[Quarantined]]:
@@ -147,11 +156,7 @@ def _chunk_writer(chunks_of) -> Writer:
         loaded, quarantined = 0, []
         for chunk in chunks:
             if len(chunk):
-                arrays = {c: pa.array(v, pa.string()) for c, v in zip(spec.columns, chunk.columns)}
-                if spec.is_workbook:
-                    arrays["numeric_cells"] = pa.array(chunk.numeric_cells, pa.string())
-                arrays["source_row"] = pa.array(chunk.source_rows, pa.int64())
-                batch = pa.table(arrays)  # noqa: F841 - read by the replacement scan below
+                batch = chunk_table(spec, chunk)  # noqa: F841 - read by the replacement scan below
                 con.execute(f"insert into {spec.table} select {_select_list(spec)}, ?, ? from batch",
                             [path.name, sha])
                 loaded += len(chunk)

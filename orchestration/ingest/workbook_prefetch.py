@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from orchestration.ingest.contract import ExtractSpec, extract
 from orchestration.ingest.errors import LandingError
-from orchestration.ingest.rows import Quarantined, ReadStats
+from orchestration.ingest.rows import Chunk, Quarantined, ReadStats
 
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 _ROWS, _RESULT = "rows.arrow", "result.pickle"
@@ -30,7 +30,6 @@ _ROWS, _RESULT = "rows.arrow", "result.pickle"
 class Prefetch:
     """A child reading one workbook into `folder`."""
 
-    path: Path
     identity: tuple[int, int, int]
     folder: Path
     process: subprocess.Popen
@@ -57,7 +56,7 @@ def identity(path: Path) -> tuple[int, int, int]:
 def start(spec: ExtractSpec, path: Path, work_dir: Path) -> None:
     """Start reading the workbook `path` in a child, unless one already reads it as it stands now."""
     path = path.resolve()
-    if not spec.is_workbook or not path.is_file():
+    if not path.is_file():
         return
     known = _STARTED.get(path)
     if known is not None:
@@ -72,10 +71,10 @@ def start(spec: ExtractSpec, path: Path, work_dir: Path) -> None:
     found = identity(path)
     process = subprocess.Popen([sys.executable, "-c", code, spec.source, str(path), str(folder)],
                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _STARTED[path] = Prefetch(path, found, folder, process)
+    _STARTED[path] = Prefetch(found, folder, process)
 
 
-def take(spec: ExtractSpec, path: Path) -> Read | None:
+def take(path: Path) -> Read | None:
     """What a child read of `path`, waiting for it to finish; None when none was started or its read is unusable.
 
     Raises the child's LandingError: the same whole-file fault the file would raise read here.
@@ -118,7 +117,7 @@ atexit.register(stop_all)
 
 def _child() -> int:
     """The child: read the workbook named on the command line into the folder named after it."""
-    from orchestration.ingest.load import no_cyclic_gc
+    from orchestration.ingest.load import chunk_table, no_cyclic_gc
     from orchestration.ingest.xlsx_reader import read_workbook
 
     source, path, folder = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
@@ -126,16 +125,12 @@ def _child() -> int:
     os.umask(0o077)
     found = identity(path)
     stats, quarantined, error = ReadStats(), [], None
-    schema = pa.schema([*((c, pa.string()) for c in spec.columns), ("numeric_cells", pa.string()),
-                        ("source_row", pa.int64())])
+    schema = chunk_table(spec, Chunk(columns=[[] for _ in spec.columns], numeric_cells=[])).schema
     with no_cyclic_gc(), pa.OSFile(str(folder / _ROWS), "wb") as sink, pa.ipc.new_file(sink, schema) as writer:
         try:
             for chunk in read_workbook(spec, path, stats):
                 if len(chunk):
-                    writer.write_table(pa.table(
-                        [*(pa.array(v, pa.string()) for v in chunk.columns),
-                         pa.array(chunk.numeric_cells, pa.string()), pa.array(chunk.source_rows, pa.int64())],
-                        schema=schema))
+                    writer.write_table(chunk_table(spec, chunk))
                 quarantined += chunk.quarantined
         except LandingError as exc:
             error = (exc.problem, exc.column, exc.row)

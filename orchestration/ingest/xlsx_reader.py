@@ -135,7 +135,7 @@ def _fill(spec: ExtractSpec, chunk: Chunk, pending: list[tuple[int, list]], posi
             texts = [c or None for c in cells]
             numeric = None
         else:
-            texts = [(c or None) if c.__class__ is str else cell_text(c) for c in cells]
+            texts = _texts(cells)
             numeric = [c.__class__ in _NUMBERS for c in cells]
             numeric_by_column.append((column, numeric))
         values.extend(texts)
