@@ -44,16 +44,31 @@ def _cases(n: int, seed: int) -> list[tuple[str, str | None]]:
     return out
 
 
-def test_splink_and_dbt_say_the_same_of_every_nik():
+def _agreement(dob_type: str, seed: int, reference: str, other: str) -> tuple[int, int, int, int]:
+    """Over drawn NIKs: rows where `other` differs from `reference`, and `reference`'s far, near and unknown counts."""
     con = duckdb.connect()
-    con.execute("create table t (nik varchar, dob varchar)")
-    con.executemany("insert into t values (?, ?)", _cases(2000, 20251202))
-    python_sql, dbt_sql = nik_is_another_persons_sql("nik", "dob"), _dbt_macro_sql("nik", "dob")
-    differ, far, near, unknown = con.execute(f"""
-        select count(*) filter (where ({python_sql}) is distinct from ({dbt_sql})),
-               count(*) filter (where {python_sql}), count(*) filter (where not {python_sql}),
-               count(*) filter (where ({python_sql}) is null)
+    con.execute(f"create table t (nik varchar, dob {dob_type})")
+    con.executemany("insert into t values (?, ?)", _cases(2000, seed))
+    return con.execute(f"""
+        select count(*) filter (where ({reference}) is distinct from ({other})),
+               count(*) filter (where {reference}), count(*) filter (where not {reference}),
+               count(*) filter (where ({reference}) is null)
         from t""").fetchall()[0]
+
+
+def test_splink_and_dbt_say_the_same_of_every_nik():
+    differ, far, near, unknown = _agreement(
+        "varchar", 20251202, nik_is_another_persons_sql("nik", "dob"), _dbt_macro_sql("nik", "dob"))
     assert differ == 0
     # The draw reaches every answer, so agreement is not agreement on one value.
+    assert far > 100 and near > 100 and unknown > 20
+
+
+def test_the_macro_on_a_date_says_what_it_says_on_the_dates_text():
+    """rule_status applies the rule to a golden birth date of type date; its text form is the reference."""
+    module = jinja2.Environment().from_string(MACROS.read_text(encoding="utf-8")).module
+    differ, far, near, unknown = _agreement(
+        "date", 20261207, module.nik_is_another_persons("nik", "strftime(dob, '%Y-%m-%d')"),
+        module.nik_is_another_persons_on_date("nik", "dob"))
+    assert differ == 0
     assert far > 100 and near > 100 and unknown > 20

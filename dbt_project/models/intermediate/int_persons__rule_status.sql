@@ -47,7 +47,7 @@ nik_conflicts as (
     from {{ golden_ }}
     inner join nik_holders using (person_id)
     where nik_holders.holder_rank = 1 and golden.tanggal_lahir is not null
-        and {{ nik_is_another_persons('golden.nik', "strftime(golden.tanggal_lahir, '%Y-%m-%d')") }}
+        and {{ nik_is_another_persons_on_date('golden.nik', 'golden.tanggal_lahir') }}
 ),
 
 -- The NIK the registries are matched on: the golden NIK, else a typo variant of it on one of the person's rows
@@ -143,8 +143,8 @@ stray_status as (
     {
         'records': 'moves',
         'file': 'dukcapil_pindah',
-        'person_fits': "and not coalesce(" ~ nik_is_another_persons(
-            'golden.nik', "strftime(golden.tanggal_lahir, '%Y-%m-%d')") ~ ", false)",
+        'person_fits': "and not coalesce("
+            ~ nik_is_another_persons_on_date('golden.nik', 'golden.tanggal_lahir') ~ ", false)",
         'identity': "true",
         'evidence': "record_status in ('PINDAH_KELUAR', 'NONAKTIF', 'MENINGGAL')",
     },
@@ -268,12 +268,50 @@ holder_status as (
 -- households were 23 living residents against 1 such part; within the KK, 0 against 1. Birth dates known on both
 -- sides must be one typed error apart at most: a father and son of one name, born on one day of the year and with
 -- equal serials, hold NIKs one digit apart.
-name_keys as (
+--
+-- The listed people the registries exclude, with the NIK and status they are excluded under: few against all the
+-- listed, so the KK join below probes every person against them (planned from the whole KK self-join, it paired
+-- every two people of a KK at 10M rows before the status was tested: 17 s of CPU for 14 pairs).
+excluded_holders as (
+    select holder.person_id, holder.no_kk, holder.tanggal_lahir, holder_status.*
+    from {{ ref('int_persons__golden') }} as holder
+    inner join registry_nik on registry_nik.person_id = holder.person_id
+    inner join holder_status on holder_status.nik = registry_nik.nik
+    where holder_status.registry_status in {{ excluding }} and holder.no_kk is not null
+),
+
+split_pairs as (
+    select
+        part.person_id,
+        holder.person_id as holder_id,
+        part.nik as part_nik,
+        holder.nik,
+        holder.registry_status,
+        holder.registry_source,
+        holder.registry_source_row
+    from excluded_holders as holder
+    inner join {{ ref('int_persons__golden') }} as part
+        on part.no_kk = holder.no_kk
+        and part.person_id <> holder.person_id
+        and part.nik <> holder.nik
+        and damerau_levenshtein(part.nik, holder.nik) = 1
+    where part.tanggal_lahir is null or holder.tanggal_lahir is null
+        or strftime(part.tanggal_lahir, '%m-%d') = '01-01'
+        or strftime(holder.tanggal_lahir, '%m-%d') = '01-01'
+        or (year(part.tanggal_lahir) = year(holder.tanggal_lahir)
+            and {{ birth_dates_one_typo_apart('part.tanggal_lahir', 'holder.tanggal_lahir') }})
+),
+
+-- The name keys of the pairs' people only (an `in` list is hashed on its own side whatever the planner estimates;
+-- the spellings joined to the pairs were joined to each other on the key first, 254M rows at 10M).
+pair_name_keys as (
     select person_id, list(distinct nama_key) as keys
     from spellings
+    where person_id in (select person_id from split_pairs) or person_id in (select holder_id from split_pairs)
     group by person_id
 ),
 
+-- a name (by its key) on both
 split_parts as (
     select
         pairs.person_id,
@@ -284,33 +322,9 @@ split_parts as (
         pairs.registry_status,
         true as is_evidence,
         true as split_part
-    from (
-        select
-            part.person_id,
-            holder.person_id as holder_id,
-            part.nik as part_nik,
-            holder_status.*
-        from {{ ref('int_persons__golden') }} as holder
-        inner join registry_nik on registry_nik.person_id = holder.person_id
-        inner join holder_status on holder_status.nik = registry_nik.nik
-        inner join {{ ref('int_persons__golden') }} as part
-            on part.no_kk = holder.no_kk
-            and part.person_id <> holder.person_id
-            and part.nik <> registry_nik.nik
-            and damerau_levenshtein(part.nik, registry_nik.nik) = 1
-        where holder_status.registry_status in {{ excluding }}
-            and (
-                part.tanggal_lahir is null or holder.tanggal_lahir is null
-                or strftime(part.tanggal_lahir, '%m-%d') = '01-01'
-                or strftime(holder.tanggal_lahir, '%m-%d') = '01-01'
-                or (year(part.tanggal_lahir) = year(holder.tanggal_lahir)
-                    and {{ birth_dates_one_typo_apart('part.tanggal_lahir', 'holder.tanggal_lahir') }})
-            )
-    ) as pairs
-    -- a name (by its key) on both, compared as lists: a join of the two spellings on the key was planned before the
-    -- KK join at 10M rows, pairing every two spellings of a common name (262M rows, 100 s)
-    inner join name_keys as part_names on part_names.person_id = pairs.person_id
-    inner join name_keys as holder_names on holder_names.person_id = pairs.holder_id
+    from split_pairs as pairs
+    inner join pair_name_keys as part_names on part_names.person_id = pairs.person_id
+    inner join pair_name_keys as holder_names on holder_names.person_id = pairs.holder_id
     where list_has_any(part_names.keys, holder_names.keys)
 ),
 
