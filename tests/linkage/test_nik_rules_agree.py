@@ -14,9 +14,9 @@ from orchestration.linkage.settings import nik_is_another_persons_sql
 MACROS = Path(__file__).resolve().parents[2] / "dbt_project" / "macros" / "conform.sql"
 
 
-def _dbt_macro_sql(nik: str, dob: str) -> str:
-    """The dbt macro rendered as dbt renders it (plain Jinja: the macro calls nothing of dbt's)."""
-    return jinja2.Environment().from_string(MACROS.read_text(encoding="utf-8")).module.nik_is_another_persons(nik, dob)
+def _macros():
+    """The project's conform macros rendered as dbt renders them (plain Jinja: they call nothing of dbt's)."""
+    return jinja2.Environment().from_string(MACROS.read_text(encoding="utf-8")).module
 
 
 def _cases(n: int, seed: int) -> list[tuple[str, str | None]]:
@@ -58,7 +58,7 @@ def _agreement(dob_type: str, seed: int, reference: str, other: str) -> tuple[in
 
 def test_splink_and_dbt_say_the_same_of_every_nik():
     differ, far, near, unknown = _agreement(
-        "varchar", 20251202, nik_is_another_persons_sql("nik", "dob"), _dbt_macro_sql("nik", "dob"))
+        "varchar", 20251202, nik_is_another_persons_sql("nik", "dob"), _macros().nik_is_another_persons("nik", "dob"))
     assert differ == 0
     # The draw reaches every answer, so agreement is not agreement on one value.
     assert far > 100 and near > 100 and unknown > 20
@@ -66,7 +66,7 @@ def test_splink_and_dbt_say_the_same_of_every_nik():
 
 def test_the_macro_on_a_date_says_what_it_says_on_the_dates_text():
     """rule_status applies the rule to a golden birth date of type date; its text form is the reference."""
-    module = jinja2.Environment().from_string(MACROS.read_text(encoding="utf-8")).module
+    module = _macros()
     differ, far, near, unknown = _agreement(
         "date", 20261207, module.nik_is_another_persons("nik", "strftime(dob, '%Y-%m-%d')"),
         module.nik_is_another_persons_on_date("nik", "dob"))
