@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import random
 import stat
 
 import duckdb
@@ -112,6 +113,9 @@ def test_unverifiable_export_keeps_the_earlier_file(con, tmp_path):
     ("A=1", "A=1"),
     (" =1", " =1"),
     ("'=1", "'=1"),
+    ("\n=1", "\n=1"),
+    ("\uff1d1", "\uff1d1"),
+    ("\u00c9=1", "\u00c9=1"),
     ("", ""),
     (None, None),
 ])
@@ -126,3 +130,17 @@ def test_neutralised_casts_non_text():
     """A negative number is text starting with '-', so it is quoted too (CSV output is text)."""
     with duckdb.connect() as con:
         assert con.execute(f"select {neutralised('n')} from (select -7 as n)").fetchall() == [("'-7",)]
+
+
+def test_neutralised_sql_agrees_with_the_first_character_on_drawn_text():
+    """On 5,000 drawn cells (ASCII, controls, accents, full-width signs, empty) only the first character decides."""
+    rng = random.Random(20261207)
+    alphabet = "=+-@\t\r\n '\"aZ09,.;\u00c9\u00e9\uff1d\uff0b\u2212\U0001f600"
+    cells = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 4))) for _ in range(5000)]
+    with duckdb.connect() as con:
+        con.execute("create table d (i integer, v varchar)")
+        con.executemany("insert into d values (?, ?)", list(enumerate(cells)))
+        got = [v for _, v in con.execute(f"select i, {neutralised('v')} from d order by i").fetchall()]
+    expected = ["'" + c if c and c[0] in "=+-@\t\r" else c for c in cells]
+    assert got == expected
+    assert sum(g != c for g, c in zip(got, cells, strict=True)) > 1000
