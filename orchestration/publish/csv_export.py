@@ -20,7 +20,7 @@ class ExportError(RuntimeError):
 def neutralised(column: str) -> str:
     """SQL for a text column with formula-looking cells prefixed by a single quote."""
     text = f'cast("{column}" as varchar)'
-    # The first character's code point, not a regex: 2.3 s less over a 10M quarter's submission and ledger exports.
+    # The first character's code point, not a regex: about 2 s less over a 10M quarter's submission and ledger exports.
     starts = ", ".join(str(ord(c)) for c in FORMULA_START)
     return f"case when ascii({text}) in ({starts}) then '''' || {text} else {text} end"
 
