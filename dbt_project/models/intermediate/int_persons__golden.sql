@@ -138,9 +138,9 @@ per_person as (
         array_to_string(list_sort(list_distinct(list(upper(source)))), ',') as sumber,
         min(desil) as desil,
         bool_or(nik_valid) as any_valid_nik,
-        -- One split of the person's joined program lists, not one per row (string_agg skips nulls).
+        -- One split of the person's joined program lists, not one per row (listagg skips nulls).
         list_sort(list_distinct(list_transform(
-            string_split(string_agg(program_bansos, ','), ','), lambda p: trim(p)
+            string_split({{ dbt.listagg('program_bansos', "','") }}, ','), lambda p: trim(p)
         ))) as programs
     from {{ rows_ }}
     group by person_id
